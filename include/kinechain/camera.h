@@ -44,7 +44,9 @@ kc_vec3 kc_camera_centre(const kc_camera *cam);
 bool kc_camera_project(const kc_camera *cam, kc_vec3 X, double uv[2]);
 
 /* Projection with Jacobians. J_point (2x3, row-major) = d(u,v)/dX; J_cam (2x15, row-major)
- * = d(u,v)/d(parameter vector above). Either may be NULL. Returns false behind the camera. */
+ * = d(u,v)/d(parameter vector above), the rotation columns taken at the Rodrigues vector
+ * kc_m3_to_rodrigues(cam->R). uv and either Jacobian may be NULL. Returns false (outputs
+ * untouched) behind the camera; uv is bit-identical to kc_camera_project's. */
 bool kc_camera_project_jac(const kc_camera *cam, kc_vec3 X, double uv[2], double J_point[6],
                            double J_cam[2 * KC_CAM_NPARAM]);
 
@@ -53,12 +55,16 @@ void kc_camera_distort(const kc_camera *cam, const double xn[2], double xd[2]);
 
 /* Undistort pixel uv to normalised undistorted coordinates xn (the inverse of the model
  * without the extrinsics), by Newton iteration on the distortion function, converged until
- * re-distorting xn reproduces uv within 1e-6 px. Returns KC_OK, or KC_ENUMERIC where the
- * distortion is not invertible there (no convergence, or a fold of the distortion map). */
+ * re-distorting xn reproduces uv within 1e-6 px. The answer is always on the calibrated
+ * branch of the distortion: Jacobian determinant > 0 at xn, and the radial profile
+ * r·(1 + k1 r² + k2 r⁴ + k3 r⁶) increasing from the centre out to |xn|. Returns KC_OK, or
+ * KC_ENUMERIC where the distortion is not invertible there (no convergence in 50 iterations,
+ * or only preimages past a fold of the distortion map) with xn set to NaN, or KC_EINVAL
+ * for a NULL argument. */
 int kc_camera_undistort(const kc_camera *cam, const double uv[2], double xn[2]) KC_RESULT_USED;
 
 /* The ray of pixel uv: origin = camera centre, dir = unit direction in world coordinates.
- * Returns what kc_camera_undistort returns. */
+ * Returns what kc_camera_undistort returns (origin and dir set to NaN on failure). */
 int kc_camera_ray(const kc_camera *cam, const double uv[2], kc_vec3 *origin, kc_vec3 *dir)
     KC_RESULT_USED;
 

@@ -36,18 +36,22 @@ kc_mat3 kc_m3_transpose(kc_mat3 a);
 kc_vec3 kc_m3_apply(kc_mat3 a, kc_vec3 v);
 /* The matrix whose columns are x, y, z. */
 kc_mat3 kc_m3_from_cols(kc_vec3 x, kc_vec3 y, kc_vec3 z);
+/* Column j (0, 1 or 2; any other j gives NaNs). */
 kc_vec3 kc_m3_col(kc_mat3 a, int j);
 
 /* Elementary rotations by angle (radians) about X, Y, Z (right-hand rule). */
 kc_mat3 kc_m3_rotx(double a);
 kc_mat3 kc_m3_roty(double a);
 kc_mat3 kc_m3_rotz(double a);
-/* Rodrigues vector (axis·angle, radians) to matrix and back. */
+/* Rodrigues vector (axis·angle, radians) to matrix and back. to_rodrigues returns an angle
+ * |r| in [0, pi] (at exactly pi, r and -r are the same rotation); accurate at every angle. */
 kc_mat3 kc_m3_from_rodrigues(kc_vec3 r);
 kc_vec3 kc_m3_to_rodrigues(kc_mat3 R);
 
 /* Mobile (intrinsic) YXZ Cardan decomposition R = Ry(a)·Rx(b)·Rz(c), radians;
- * b in [-pi/2, pi/2]. This is the Plug-in Gait / Grood–Suntay sequence. */
+ * a, c in [-pi, pi], b in [-pi/2, pi/2]. This is the Plug-in Gait / Grood–Suntay sequence.
+ * At gimbal lock (cos b < 1e-10) only a - c (b = +90°) or a + c (b = -90°) is defined:
+ * then c = 0 and a carries the whole angle. Any of a, b, c may be NULL. */
 void kc_cardan_yxz(kc_mat3 R, double *a, double *b, double *c);
 /* Its inverse. */
 kc_mat3 kc_cardan_yxz_matrix(double a, double b, double c);
