@@ -1,5 +1,6 @@
 /* kinechain — logging. The library never prints: it reports through kc_log, whose sink the
- * tools set. The default sink writes "PROGRAM: message" lines to stderr.
+ * tools set. The default sink writes "PROGRAM: message" lines to stderr ("PROGRAM: warning:
+ * message" for warnings; at KC_LOG_DEBUG the function name is shown too).
  */
 #ifndef KINECHAIN_LOG_H
 #define KINECHAIN_LOG_H
@@ -8,6 +9,7 @@
 #include "kinechain/status.h"
 
 enum kc_log_level {
+    KC_LOG_QUIET = -1,   /* as a level for kc_log_init only: show nothing (--quiet) */
     KC_LOG_ERROR = 0,    /* why an operation failed: always shown unless --quiet */
     KC_LOG_WARNING = 1,  /* a result may be questionable */
     KC_LOG_INFO = 2,     /* progress and summaries (--verbose) */
@@ -26,8 +28,16 @@ const char *kc_log_program(void);
 void kc_log(enum kc_log_level level, const char *func, const char *fmt, ...) KC_PRINTF(3, 4);
 void kc_vlog(enum kc_log_level level, const char *func, const char *fmt, va_list ap);
 
-/* Number of KC_LOG_ERROR messages emitted so far (lets a tool avoid a second message). */
+/* Number of KC_LOG_ERROR messages emitted so far, shown or not (lets a tool avoid a second
+ * message). */
 unsigned kc_log_error_count(void);
+
+/* Replace the default sink (NULL restores it). The sink receives the formatted message
+ * without the program prefix or newline, only for levels that are shown. Tests use it to
+ * capture messages; a GUI could use it to show them. Set it before any parallel region. */
+typedef void (*kc_log_sink)(enum kc_log_level level, const char *func, const char *msg,
+                            void *data);
+void kc_log_set_sink(kc_log_sink sink, void *data);
 
 #define KC_ERROR(...) kc_log(KC_LOG_ERROR, __func__, __VA_ARGS__)
 #define KC_WARN(...) kc_log(KC_LOG_WARNING, __func__, __VA_ARGS__)

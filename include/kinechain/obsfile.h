@@ -43,7 +43,9 @@ typedef struct kc_obs {
     kc_forceplate *forceplates;
     kc_truth *truth;           /* NULL when absent */
     /* Extra numeric root attributes (e.g. an L-frame's "lframe_mm" [4,3], a wand's
-     * "wand_mm" [3]); written and read as double arrays. */
+     * "wand_mm" [3]); written and read as double arrays: "lframe_mm" is written with shape
+     * [n/3,3] as the contract gives it, the others 1-D; reading flattens any shape (C order).
+     * Every numeric root attribute other than rate_hz and schema_version is an extra. */
     size_t n_extra;
     char **extra_names;
     double **extra_values;

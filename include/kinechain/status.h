@@ -42,7 +42,9 @@ enum kc_exit {
     KC_EXIT_PARTIAL = 4,  /* some items of a batch failed */
 };
 
-/* Map a library status to the tool exit code it deserves (input problems -> 2, else 3). */
+/* Map a library status to the tool exit code it deserves: input problems (KC_EIO: a file
+ * could not be opened or read, and the format, kind, version, missing, shape, type and
+ * invalid-value errors) -> 2; KC_ENOMEM, KC_ENUMERIC, KC_EHDF5 -> 3; KC_OK -> 0. */
 int kc_exit_code(int status);
 
 #endif

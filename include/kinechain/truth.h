@@ -4,6 +4,9 @@
  * /truth/joint_centres/<name> [F,3] mm, /truth/events (table: name, side, frame, time_s),
  * /truth/metrics (table: name, side, value, unit, frame, time_s, window). Attributes of
  * /truth: mode ("identity" or "anatomical"), angle_convention.
+ * Reading requires of events the columns name, side (strings), frame (integer or float) and
+ * time_s (float); of metrics name, side (strings) and value (float); other columns are kept
+ * as found. Angles and joint centres must share the F of /truth/markers.
  */
 #ifndef KINECHAIN_TRUTH_H
 #define KINECHAIN_TRUTH_H

@@ -1,0 +1,251 @@
+/* kinechain — cohort results (cohort.h5). */
+#include "kinechain/cohortfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5io_internal.h"
+
+#define KC_KIND_COHORT "cohort"
+
+kc_cohort *kc_cohort_alloc(void)
+{
+    return calloc(1, sizeof(kc_cohort));
+}
+
+static void curves_free(kc_curves *c)
+{
+    free(c->name);
+    free(c->phase);
+    free(c->channel);
+    free(c->units);
+    free(c->data);
+    kc_table_free(c->index);
+}
+
+void kc_cohort_free(kc_cohort *c)
+{
+    if (!c)
+        return;
+    free(c->manifest);
+    for (size_t i = 0; i < c->n_tables; i++)
+        kc_table_free(c->tables[i]);
+    kc_strv_free(c->table_names, c->n_tables);
+    free(c->tables);
+    for (size_t i = 0; i < c->n_curves; i++)
+        curves_free(&c->curves[i]);
+    free(c->curves);
+    free(c);
+}
+
+int kc_cohort_add_table(kc_cohort *c, const char *name, kc_table *t)
+{
+    int st = KC_OK;
+    if (!t || !kc_h5_valid_name(name) || kc_cohort_table(c, name)) {
+        st = KC_EINVAL;
+        goto fail;
+    }
+    char **names = realloc(c->table_names, (c->n_tables + 1) * sizeof *names);
+    if (!names) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    c->table_names = names;
+    kc_table **tables = realloc(c->tables, (c->n_tables + 1) * sizeof *tables);
+    if (!tables) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    c->tables = tables;
+    if (!(names[c->n_tables] = strdup(name))) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    tables[c->n_tables++] = t;
+    return KC_OK;
+fail:
+    kc_table_free(t);
+    return st;
+}
+
+int kc_cohort_add_curves(kc_cohort *c, const char *name, const char *phase, const char *channel,
+                         const char *units, size_t n, size_t p, size_t k, const double *data,
+                         kc_table *index)
+{
+    int st = KC_OK;
+    size_t count = n * p * k;
+    if (!kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
+        kc_table_nrows(index) != n || (count && !data) || (p && k && count / (p * k) != n)) {
+        st = KC_EINVAL;
+        goto fail;
+    }
+    kc_curves *arr = realloc(c->curves, (c->n_curves + 1) * sizeof *arr);
+    if (!arr) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    c->curves = arr;
+    kc_curves *cv = &arr[c->n_curves];
+    memset(cv, 0, sizeof *cv);
+    cv->name = strdup(name);
+    cv->phase = strdup(phase ? phase : "");
+    cv->channel = strdup(channel ? channel : "");
+    cv->units = strdup(units ? units : "");
+    cv->data = kc_malloc_array(count, sizeof(double));
+    if (!cv->name || !cv->phase || !cv->channel || !cv->units || !cv->data) {
+        curves_free(cv);   /* frees index too */
+        return KC_ENOMEM;
+    }
+    if (count)
+        memcpy(cv->data, data, count * sizeof(double));
+    cv->n_curves = n;
+    cv->n_points = p;
+    cv->n_components = k;
+    cv->index = index;
+    c->n_curves++;
+    return KC_OK;
+fail:
+    kc_table_free(index);
+    return st;
+}
+
+const kc_table *kc_cohort_table(const kc_cohort *c, const char *name)
+{
+    for (size_t i = 0; c && name && i < c->n_tables; i++)
+        if (strcmp(c->table_names[i], name) == 0)
+            return c->tables[i];
+    return NULL;
+}
+
+const kc_curves *kc_cohort_curves(const kc_cohort *c, const char *name)
+{
+    for (size_t i = 0; c && name && i < c->n_curves; i++)
+        if (strcmp(c->curves[i].name, name) == 0)
+            return &c->curves[i];
+    return NULL;
+}
+
+int kc_cohort_write(const char *path, const kc_cohort *c, const kc_provenance *prov)
+{
+    kc_h5 *h = NULL;
+    char g[512], p[1024];
+    int st = kc_h5_create(&h, path, KC_KIND_COHORT, prov);
+    if (st)
+        return st;
+    if (c->manifest && (st = kc_h5_attr_set_str(h, "/", "manifest", c->manifest)))
+        goto fail;
+    if ((st = kc_h5_group(h, "/tables")) || (st = kc_h5_group(h, "/curves")))
+        goto fail;
+    for (size_t i = 0; i < c->n_tables; i++) {
+        kc_h5_join(g, sizeof g, "/tables", c->table_names[i]);
+        if ((st = kc_h5_write_table(h, g, c->tables[i])))
+            goto fail;
+    }
+    for (size_t i = 0; i < c->n_curves; i++) {
+        const kc_curves *cv = &c->curves[i];
+        size_t dims[3] = {cv->n_curves, cv->n_points, cv->n_components};
+        if (kc_table_nrows(cv->index) != cv->n_curves) {
+            st = kc_h5_fail(h, KC_EINVAL, "/curves", "\"%s\": index has %zu rows for %zu curves",
+                            cv->name, kc_table_nrows(cv->index), cv->n_curves);
+            goto fail;
+        }
+        kc_h5_join(g, sizeof g, "/curves", cv->name);
+        if ((st = kc_h5_write(h, kc_h5_join(p, sizeof p, g, "data"), KC_H5_F64, 3, dims,
+                              cv->data, cv->units, "curve,point,component")) ||
+            (st = kc_h5_write_table(h, kc_h5_join(p, sizeof p, g, "index"), cv->index)) ||
+            (st = kc_h5_attr_set_str(h, g, "phase", cv->phase)) ||
+            (st = kc_h5_attr_set_str(h, g, "channel", cv->channel)))
+            goto fail;
+    }
+    return kc_h5_commit(h);
+fail:
+    kc_h5_discard(h);
+    return st;
+}
+
+int kc_cohort_read(const char *path, kc_cohort **out)
+{
+    kc_h5 *h = NULL;
+    kc_cohort *c = NULL;
+    size_t nm = 0;
+    char **members = NULL;
+    char g[512], p[1024];
+    *out = NULL;
+    int st = kc_h5_open(&h, path, KC_KIND_COHORT);
+    if (st)
+        return st;
+    if (!(c = kc_cohort_alloc())) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    if (kc_h5_attr_exists(h, "/", "manifest") &&
+        (st = kc_h5_attr_get_str(h, "/", "manifest", &c->manifest)))
+        goto fail;
+    if (!kc_h5_is_group(h, "/tables") || !kc_h5_is_group(h, "/curves")) {
+        st = kc_h5_fail(h, KC_EMISSING, kc_h5_is_group(h, "/tables") ? "/curves" : "/tables",
+                        "no such group");
+        goto fail;
+    }
+    if ((st = kc_h5_list(h, "/tables", &nm, &members)))
+        goto fail;
+    for (size_t i = 0; i < nm; i++) {
+        kc_table *t = NULL;
+        kc_h5_join(g, sizeof g, "/tables", members[i]);
+        if (!kc_h5_is_group(h, g))
+            continue;
+        if ((st = kc_h5_read_table(h, g, NULL, &t)) || (st = kc_cohort_add_table(c, members[i], t)))
+            goto fail;
+    }
+    kc_strv_free(members, nm);
+    members = NULL;
+    nm = 0;
+    if ((st = kc_h5_list(h, "/curves", &nm, &members)))
+        goto fail;
+    for (size_t i = 0; i < nm; i++) {
+        kc_h5_join(g, sizeof g, "/curves", members[i]);
+        if (!kc_h5_is_group(h, g))
+            continue;
+        size_t dims[3] = {0, 0, 0};
+        void *v = NULL;
+        kc_table *index = NULL;
+        char *phase = NULL, *channel = NULL, *units = NULL;
+        kc_h5_join(p, sizeof p, g, "data");
+        if ((st = kc_h5_read_shaped(h, p, KC_H5_F64, 3, dims, "[N,P,K]", &v)))
+            goto fail;
+        if ((kc_h5_attr_exists(h, p, "units") && (st = kc_h5_attr_get_str(h, p, "units", &units))) ||
+            (st = kc_h5_attr_get_str(h, g, "phase", &phase)) ||
+            (st = kc_h5_attr_get_str(h, g, "channel", &channel)) ||
+            (st = kc_h5_read_table(h, kc_h5_join(p, sizeof p, g, "index"), NULL, &index))) {
+            free(v);
+            free(units);
+            free(phase);
+            free(channel);
+            kc_table_free(index);
+            goto fail;
+        }
+        if (kc_table_nrows(index) != dims[0]) {
+            st = kc_h5_fail(h, KC_ESHAPE, p, "%zu rows, expected %zu (the curves in data)",
+                            kc_table_nrows(index), dims[0]);
+            kc_table_free(index);
+        } else {
+            st = kc_cohort_add_curves(c, members[i], phase, channel, units, dims[0], dims[1],
+                                      dims[2], v, index);
+        }
+        free(v);
+        free(units);
+        free(phase);
+        free(channel);
+        if (st)
+            goto fail;
+    }
+    kc_strv_free(members, nm);
+    kc_h5_close(h);
+    *out = c;
+    return KC_OK;
+fail:
+    kc_strv_free(members, nm);
+    kc_cohort_free(c);
+    kc_h5_close(h);
+    return st;
+}

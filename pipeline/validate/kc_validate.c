@@ -1,0 +1,211 @@
+/* kc-validate — check kinechain HDF5 files against the file contract: open each, check its
+ * kind and schema version, and read it fully through the matching reader (which checks
+ * every dataset's shape and type and their agreement). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kinechain/calibfile.h"
+#include "kinechain/cli.h"
+#include "kinechain/cohortfile.h"
+#include "kinechain/h5io.h"
+#include "kinechain/kinfile.h"
+#include "kinechain/log.h"
+#include "kinechain/obsfile.h"
+#include "kinechain/status.h"
+#include "kinechain/trajfile.h"
+
+static void usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "Usage: kc-validate [options] FILE...\n"
+            "\n"
+            "Check kinechain files (*.calib.h5, *.obs.h5, *.traj.h5, *.kin.h5, cohort.h5)\n"
+            "against the file contract: each is opened, its schema, version and kind checked,\n"
+            "and read completely by the reader of its kind, which checks every dataset's\n"
+            "shape and type and that they agree with each other. Files of a newer minor\n"
+            "version (1.x) are accepted; unknown objects in them are ignored. A file's\n"
+            "extension must match its kind (.calib.h5 calibration, .obs.h5 observations,\n"
+            ".traj.h5 trajectories, .kin.h5 kinematics, cohort.h5 or .cohort.h5 cohort);\n"
+            "other names may hold any kind. Each file is read in a process of its own, so\n"
+            "a corrupt file that crashes the HDF5 library is reported like any bad file.\n"
+            "\n"
+            "For each good file one line on standard output:\n"
+            "  ok  FILE  KIND VERSION  SUMMARY\n"
+            "For each bad file one line on standard error naming the file and the problem.\n"
+            "\n"
+            "Example:\n"
+            "  kc-validate session/calib.calib.h5 session/s01/*.obs.h5\n"
+            "  ok  session/s01/dvj_1.obs.h5  observations 1.0  8 cameras, 600 frames, 16 markers\n"
+            "\n"
+            "%s\n"
+            "Exit status:\n"
+            "  0  every file is valid\n"
+            "  1  misuse: bad option or no file given\n"
+            "  2  at least one file is missing, unreadable or not valid\n",
+            kc_cli_common_help);
+    exit(status);
+}
+
+/* Read path with the reader of its kind; on success write a summary into buf. */
+static int check_file(const char *path, const char *kind, char *buf, size_t n)
+{
+    int st;
+    if (strcmp(kind, "calibration") == 0) {
+        kc_calib *c = NULL;
+        if ((st = kc_calib_read(path, &c)))
+            return st;
+        size_t excl = 0;
+        for (size_t i = 0; i < c->n_cameras; i++)
+            excl += c->cameras[i].excluded;
+        snprintf(buf, n, "%zu cameras (%zu excluded), method %s, rms %.3g px", c->n_cameras,
+                 excl, c->method, c->rms_px);
+        kc_calib_free(c);
+    } else if (strcmp(kind, "observations") == 0) {
+        kc_obs *o = NULL;
+        if ((st = kc_obs_read(path, &o)))
+            return st;
+        snprintf(buf, n, "%zu cameras, %zu frames, %zu markers%s%s%s", o->n_cameras,
+                 o->n_frames, o->n_markers, o->centroids ? ", centroids" : "",
+                 o->n_forceplates ? ", force plates" : "", o->truth ? ", truth" : "");
+        kc_obs_free(o);
+    } else if (strcmp(kind, "trajectories") == 0) {
+        kc_traj *t = NULL;
+        if ((st = kc_traj_read(path, &t)))
+            return st;
+        snprintf(buf, n, "%zu frames, %zu markers, %g Hz%s%s", t->n_frames, t->n_markers,
+                 t->rate_hz, t->n_forceplates ? ", force plates" : "",
+                 t->truth ? ", truth" : "");
+        kc_traj_free(t);
+    } else if (strcmp(kind, "kinematics") == 0) {
+        kc_kin *k = NULL;
+        if ((st = kc_kin_read(path, &k)))
+            return st;
+        snprintf(buf, n, "%zu frames, %zu angles, %zu events, %zu metrics", k->n_frames,
+                 k->n_angles, kc_table_nrows(k->events), kc_table_nrows(k->metrics));
+        kc_kin_free(k);
+    } else if (strcmp(kind, "cohort") == 0) {
+        kc_cohort *c = NULL;
+        if ((st = kc_cohort_read(path, &c)))
+            return st;
+        snprintf(buf, n, "%zu tables, %zu curve ensembles", c->n_tables, c->n_curves);
+        kc_cohort_free(c);
+    } else {
+        KC_ERROR("cannot validate \"%s\": unknown kind \"%s\"", path, kind);
+        return KC_EKIND;
+    }
+    return KC_OK;
+}
+
+/* The kind a file name promises by its extension, or NULL (any kind). */
+static const char *kind_of_name(const char *path)
+{
+    static const struct {
+        const char *suffix, *kind;
+    } map[] = {{".calib.h5", "calibration"}, {".obs.h5", "observations"},
+               {".traj.h5", "trajectories"}, {".kin.h5", "kinematics"},
+               {".cohort.h5", "cohort"},     {"cohort.h5", "cohort"}};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        size_t k = strlen(map[i].suffix);
+        if (n >= k && strcmp(path + n - k, map[i].suffix) == 0)
+            return map[i].kind;
+    }
+    return NULL;
+}
+
+/* Check one file, printing its "ok" line or (through the library) one error line. */
+static int validate_one(const char *path)
+{
+    unsigned errors = kc_log_error_count();
+    char kind[64] = "", summary[256] = "";
+    int minor = 0;
+    kc_h5 *h = NULL;
+    /* A *.obs.h5 must be observations, ...; other names may hold any kind. */
+    int st = kc_h5_open(&h, path, kind_of_name(path));
+    if (st == KC_OK) {
+        snprintf(kind, sizeof kind, "%s", kc_h5_kind(h));
+        minor = kc_h5_minor(h);
+        kc_h5_close(h);
+        st = check_file(path, kind, summary, sizeof summary);
+    }
+    if (st != KC_OK) {
+        /* The library has said what is wrong; say it only if it has not. */
+        if (kc_log_error_count() == errors)
+            KC_ERROR("\"%s\" is not valid: %s", path, kc_strerror(st));
+        fflush(stderr);
+        return st;
+    }
+    printf("ok  %s  %s %d.%d  %s\n", path, kind, KC_SCHEMA_MAJOR, minor, summary);
+    fflush(stdout);
+    return KC_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {KC_CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    kc_cli cli;
+    kc_cli_init(&cli, "kc-validate", argc, argv);
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (opt == 'h')
+            usage(stdout, KC_EXIT_OK);
+        int r = kc_cli_common_option(&cli, opt, optarg);
+        if (r == 2)
+            usage(stdout, KC_EXIT_OK);
+        if (r == 3) {
+            kc_cli_print_version(&cli);
+            return kc_cli_close_stdout() == KC_OK ? KC_EXIT_OK : KC_EXIT_FAILED;
+        }
+        if (r == 1)
+            continue;
+        if (r == 0)
+            fprintf(stderr, "Try 'kc-validate --help'.\n");
+        return KC_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        KC_ERROR("no file given");
+        fprintf(stderr, "Try 'kc-validate --help'.\n");
+        return KC_EXIT_USAGE;
+    }
+
+    int bad = 0;
+    for (int i = optind; i < argc; i++) {
+        /* Each file is read in a child process: the HDF5 library itself can crash on some
+         * corrupt files (out-of-bounds reads in its global heap code, fixed upstream bug by
+         * bug), and a validator must report such a file as bad, not die on it. */
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(validate_one(argv[i]) == KC_OK ? 0 : 2);
+        if (pid < 0) {   /* no process to spare: read it here */
+            bad += validate_one(argv[i]) != KC_OK;
+            continue;
+        }
+        int ws = 0;
+        while (waitpid(pid, &ws, 0) < 0) {
+            if (errno != EINTR) {
+                ws = -1;
+                break;
+            }
+        }
+        if (ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+            continue;
+        bad++;
+        if (ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) == 2)
+            continue;   /* reported by the child */
+        /* killed by a signal, or ended by a sanitizer's report: the library crashed */
+        KC_ERROR("cannot read \"%s\": corrupt HDF5 file (reading it crashed the HDF5 library: %s %d)",
+                 argv[i], ws != -1 && WIFSIGNALED(ws) ? "signal" : "exit status",
+                 ws == -1 ? -1 : WIFSIGNALED(ws) ? WTERMSIG(ws) : WEXITSTATUS(ws));
+    }
+    if (kc_cli_close_stdout() != KC_OK)
+        return KC_EXIT_FAILED;
+    return bad ? KC_EXIT_INPUT : KC_EXIT_OK;
+}
