@@ -26,7 +26,7 @@ const char *kc_log_program(void);
  * the file and the cause, e.g. cannot read /position of "s01/dvj_2.traj.h5": expected [F,M,3].
  * Safe to call from several threads (each message is one fprintf). */
 void kc_log(enum kc_log_level level, const char *func, const char *fmt, ...) KC_PRINTF(3, 4);
-void kc_vlog(enum kc_log_level level, const char *func, const char *fmt, va_list ap);
+void kc_vlog(enum kc_log_level level, const char *func, const char *fmt, va_list ap) KC_PRINTF(3, 0);
 
 /* Number of KC_LOG_ERROR messages emitted so far, shown or not (lets a tool avoid a second
  * message). */

@@ -1,5 +1,7 @@
 /* kinechain — HDF5 files of the kinechain schema: creation with reproducible bytes, checked
- * reading with one clear message per problem.
+ * reading with one clear message per problem. This file: files, groups and other objects,
+ * numeric and string datasets; attributes are in h5attr.c, tables in h5table.c, and what the
+ * three share in h5io_internal.h.
  *
  * Reproducible bytes: object modification times are off everywhere (file creation plist for
  * the root group, group and dataset creation plists for the rest), the library version
@@ -30,19 +32,9 @@
 #include "kinechain/log.h"
 #include "kinechain/sha256.h"
 #include "h5io_internal.h"
-#include "table_internal.h"
 
-#define KC_H5_MAX_RANK 8
 #define KC_CONTIGUOUS_MAX (1u << 20)   /* datasets below 1 MiB stay contiguous */
 #define KC_CHUNK_TARGET (1u << 19)     /* 512 KiB chunks: inside the 64 KiB–1 MiB rule */
-
-struct kc_h5 {
-    hid_t fid;
-    char *path;    /* the user's path */
-    char *tmp;     /* temporary being written; NULL when reading */
-    char kind[64];
-    int major, minor;
-};
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -103,7 +95,7 @@ static herr_t err_walk(unsigned n, const H5E_error2_t *e, void *data)
 
 /* The innermost message of HDF5's current error stack ("" if none). Must be called right
  * after the failing call: the next API call clears the stack. */
-static const char *h5_errmsg(char buf[200])
+const char *kc_h5_errmsg(char buf[200])
 {
     buf[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, err_walk, buf);
@@ -129,22 +121,7 @@ int kc_h5_fail(const kc_h5 *h, int status, const char *obj, const char *fmt, ...
     return status;
 }
 
-static int attr_fail(const kc_h5 *h, int status, const char *obj, const char *name,
-                     const char *fmt, ...) KC_PRINTF(5, 6);
-static int attr_fail(const kc_h5 *h, int status, const char *obj, const char *name,
-                     const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    kc_log(KC_LOG_ERROR, "kc_h5", "cannot %s attribute %s of %s in \"%s\": %s",
-           h->tmp ? "write" : "read", name, obj, h->path, msg);
-    return status;
-}
-
-static hid_t vlen_str_type(H5T_cset_t cset)
+hid_t kc_h5_vlen_str_type(H5T_cset_t cset)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0)
@@ -154,7 +131,7 @@ static hid_t vlen_str_type(H5T_cset_t cset)
     return t;
 }
 
-static const char *class_name(H5T_class_t c)
+const char *kc_h5_class_name(H5T_class_t c)
 {
     switch (c) {
     case H5T_INTEGER: return "integers";
@@ -205,7 +182,7 @@ static size_t type_size(enum kc_h5_type type)
 }
 
 /* "[600,16,3]" */
-static void format_dims(char *buf, size_t n, int rank, const hsize_t *hd, const size_t *sd)
+void kc_h5_format_dims(char *buf, size_t n, int rank, const hsize_t *hd, const size_t *sd)
 {
     size_t k = 0;
     k += (size_t)snprintf(buf + k, n - k, "[");
@@ -308,9 +285,6 @@ static char *join_argv(int argc, char *const *argv)
     return s;
 }
 
-static int set_i32v_attr(kc_h5 *h, const char *obj, const char *name, size_t n,
-                         const int32_t *v);
-
 int kc_h5_create(kc_h5 **out, const char *path, const char *kind, const kc_provenance *prov)
 {
     int st = KC_OK;
@@ -345,7 +319,7 @@ int kc_h5_create(kc_h5 **out, const char *path, const char *kind, const kc_prove
     H5Pset_obj_track_times(fcpl, 0);   /* the root group */
     h->fid = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (h->fid < 0) {
-        h5_errmsg(err);
+        kc_h5_errmsg(err);
         int e = errno;
         kc_log(KC_LOG_ERROR, __func__, "cannot create \"%s\": %s", h->tmp,
                e ? strerror(e) : err);
@@ -362,7 +336,7 @@ int kc_h5_create(kc_h5 **out, const char *path, const char *kind, const kc_prove
     if (enabled)
         iso8601_now(created_at);
     if ((st = kc_h5_attr_set_str(h, "/", "schema", KC_SCHEMA_NAME)) ||
-        (st = set_i32v_attr(h, "/", "schema_version", 2, version)) ||
+        (st = kc_h5_attr_set_i32v(h, "/", "schema_version", 2, version)) ||
         (st = kc_h5_attr_set_str(h, "/", "kind", kind)) ||
         (st = kc_h5_attr_set_str(h, "/", "created_by", created_by)) ||
         (st = kc_h5_attr_set_str(h, "/", "created_at", created_at)))
@@ -416,7 +390,7 @@ int kc_h5_commit(kc_h5 *h)
     int st = KC_OK;
     char err[200];
     if (H5Fclose(h->fid) < 0) {
-        h5_errmsg(err);
+        kc_h5_errmsg(err);
         kc_log(KC_LOG_ERROR, __func__, "cannot write \"%s\": closing the file failed (%s)",
                h->path, err);
         unlink(h->tmp);
@@ -474,7 +448,7 @@ int kc_h5_open(kc_h5 **out, const char *path, const char *kind)
     fapl = make_fapl(false);
     h->fid = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (h->fid < 0) {
-        h5_errmsg(err);
+        kc_h5_errmsg(err);
         if (strstr(err, "unable to lock file")) {   /* being written elsewhere */
             kc_log(KC_LOG_ERROR, __func__, "cannot open \"%s\": the file is locked (%s)", path,
                    err);
@@ -651,7 +625,7 @@ int kc_h5_group(kc_h5 *h, const char *path)
         } else {
             hid_t g = H5Gcreate2(h->fid, p, lcpl, gcpl, H5P_DEFAULT);
             if (g < 0) {
-                st = kc_h5_fail(h, KC_EHDF5, p, "cannot create group (%s)", h5_errmsg(err));
+                st = kc_h5_fail(h, KC_EHDF5, p, "cannot create group (%s)", kc_h5_errmsg(err));
                 goto done;
             }
             H5Gclose(g);
@@ -684,13 +658,7 @@ static int make_parents(kc_h5 *h, const char *path)
     return st;
 }
 
-typedef struct name_list {
-    size_t n, cap;
-    char **names;
-    int status;
-} name_list;
-
-static int name_list_add(name_list *l, const char *name)
+static int name_list_push(kc_h5_name_list *l, const char *name)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
@@ -706,19 +674,38 @@ static int name_list_add(name_list *l, const char *name)
     return KC_OK;
 }
 
+herr_t kc_h5_name_list_add(kc_h5_name_list *l, const char *name)
+{
+    l->status = name_list_push(l, name);
+    return l->status ? -1 : 0;
+}
+
+/* H5Literate callback of kc_h5_list: one member name into the kc_h5_name_list data. */
+static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g;
+    (void)info;
+    return kc_h5_name_list_add(data, name);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
+int kc_h5_name_list_finish(kc_h5_name_list *l, size_t *n, char ***names)
 {
-    (void)g;
-    (void)info;
-    name_list *l = data;
-    if ((l->status = name_list_add(l, name)))
-        return -1;
-    return 0;
+    if (l->status) {
+        kc_strv_free(l->names, l->n);
+        return l->status;
+    }
+    if (l->n)
+        qsort(l->names, l->n, sizeof *l->names, cmp_str);
+    *n = l->n;
+    *names = l->names ? l->names : calloc(1, sizeof(char *));
+    if (!*names)
+        return KC_ENOMEM;
+    return KC_OK;
 }
 
 int kc_h5_list(kc_h5 *h, const char *group, size_t *n, char ***names)
@@ -732,24 +719,15 @@ int kc_h5_list(kc_h5 *h, const char *group, size_t *n, char ***names)
         return kc_h5_fail(h, KC_ETYPE, group, "expected a group, found a dataset");
     hid_t g = H5Gopen2(h->fid, group, H5P_DEFAULT);
     if (g < 0)
-        return kc_h5_fail(h, KC_EFORMAT, group, "cannot open group (%s)", h5_errmsg(err));
-    name_list l = {0, 0, NULL, KC_OK};
+        return kc_h5_fail(h, KC_EFORMAT, group, "cannot open group (%s)", kc_h5_errmsg(err));
+    kc_h5_name_list l = {0, 0, NULL, KC_OK};
     hsize_t idx = 0;
     herr_t rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, list_cb, &l);
     if (rc < 0 && l.status == KC_OK)
-        l.status = kc_h5_fail(h, KC_EFORMAT, group, "cannot list members (%s)", h5_errmsg(err));
+        l.status = kc_h5_fail(h, KC_EFORMAT, group, "cannot list members (%s)",
+                              kc_h5_errmsg(err));
     H5Gclose(g);
-    if (l.status) {
-        kc_strv_free(l.names, l.n);
-        return l.status;
-    }
-    if (l.n)
-        qsort(l.names, l.n, sizeof *l.names, cmp_str);
-    *n = l.n;
-    *names = l.names ? l.names : calloc(1, sizeof(char *));
-    if (!*names)
-        return KC_ENOMEM;
-    return KC_OK;
+    return kc_h5_name_list_finish(&l, n, names);
 }
 
 /* ---- datasets ------------------------------------------------------------------------- */
@@ -806,7 +784,7 @@ int kc_h5_write(kc_h5 *h, const char *path, enum kc_h5_type type, int rank, cons
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
     lcpl = make_lcpl();
     if (space < 0 || dcpl < 0 || lcpl < 0) {
-        st = kc_h5_fail(h, KC_EHDF5, path, "cannot set up dataset (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot set up dataset (%s)", kc_h5_errmsg(err));
         goto done;
     }
     H5Pset_obj_track_times(dcpl, 0);
@@ -843,11 +821,11 @@ int kc_h5_write(kc_h5 *h, const char *path, enum kc_h5_type type, int rank, cons
     }
     ds = H5Dcreate2(h->fid, path, file_type(type), space, lcpl, dcpl, H5P_DEFAULT);
     if (ds < 0) {
-        st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", kc_h5_errmsg(err));
         goto done;
     }
     if (nelem > 0 && H5Dwrite(ds, mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", kc_h5_errmsg(err));
         goto done;
     }
     H5Dclose(ds);
@@ -868,9 +846,8 @@ done:
     return st;
 }
 
-/* Open a dataset for reading: exists, is a dataset; fills its rank, dims and type class. */
-static int open_dataset(kc_h5 *h, const char *path, hid_t *ds, int *rank, hsize_t *hd,
-                        H5T_class_t *cls)
+int kc_h5_open_dataset(kc_h5 *h, const char *path, hid_t *ds, int *rank, hsize_t *hd,
+                       H5T_class_t *cls)
 {
     char err[200];
     *ds = H5I_INVALID_HID;
@@ -880,7 +857,7 @@ static int open_dataset(kc_h5 *h, const char *path, hid_t *ds, int *rank, hsize_
         return kc_h5_fail(h, KC_ETYPE, path, "expected a dataset, found a group");
     hid_t d = H5Dopen2(h->fid, path, H5P_DEFAULT);
     if (d < 0)
-        return kc_h5_fail(h, KC_EFORMAT, path, "cannot open dataset (%s)", h5_errmsg(err));
+        return kc_h5_fail(h, KC_EFORMAT, path, "cannot open dataset (%s)", kc_h5_errmsg(err));
     hid_t space = H5Dget_space(d);
     hid_t type = H5Dget_type(d);
     int r = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
@@ -906,7 +883,7 @@ int kc_h5_shape(kc_h5 *h, const char *path, int *rank, size_t dims[8])
     hid_t ds;
     hsize_t hd[KC_H5_MAX_RANK];
     H5T_class_t cls;
-    int st = open_dataset(h, path, &ds, rank, hd, &cls);
+    int st = kc_h5_open_dataset(h, path, &ds, rank, hd, &cls);
     if (st)
         return st;
     for (int i = 0; i < *rank; i++)
@@ -927,7 +904,7 @@ int kc_h5_read_shaped(kc_h5 *h, const char *path, enum kc_h5_type type, int rank
 
     if (rank < 1 || rank > KC_H5_MAX_RANK)
         return KC_EINVAL;
-    if ((st = open_dataset(h, path, &ds, &frank, hd, &cls)))
+    if ((st = kc_h5_open_dataset(h, path, &ds, &frank, hd, &cls)))
         return st;
     bool ok = frank == rank;
     for (int i = 0; ok && i < rank; i++)
@@ -935,8 +912,8 @@ int kc_h5_read_shaped(kc_h5 *h, const char *path, enum kc_h5_type type, int rank
             ok = false;
     if (!ok) {
         char want[400], found[160], nums[160];
-        format_dims(found, sizeof found, frank, hd, NULL);
-        format_dims(nums, sizeof nums, rank, NULL, dims);
+        kc_h5_format_dims(found, sizeof found, frank, hd, NULL);
+        kc_h5_format_dims(nums, sizeof nums, rank, NULL, dims);
         /* Spell the sizes out only when a named dimension ("M") has a required size. */
         bool any_fixed = false;
         const char *tok = shape ? shape + (shape[0] == '[') : NULL;
@@ -960,7 +937,7 @@ int kc_h5_read_shaped(kc_h5 *h, const char *path, enum kc_h5_type type, int rank
     if ((float_ok && cls != H5T_FLOAT) || (!float_ok && cls != H5T_INTEGER)) {
         H5Dclose(ds);
         return kc_h5_fail(h, KC_ETYPE, path, "expected %s, found %s",
-                          float_ok ? "floating-point numbers" : "integers", class_name(cls));
+                          float_ok ? "floating-point numbers" : "integers", kc_h5_class_name(cls));
     }
     size_t nelem = 1;
     for (int i = 0; i < rank; i++) {
@@ -976,7 +953,7 @@ int kc_h5_read_shaped(kc_h5 *h, const char *path, enum kc_h5_type type, int rank
         return kc_h5_fail(h, KC_ENOMEM, path, "out of memory for %zu elements", nelem);
     }
     if (nelem > 0 && H5Dread(ds, mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        h5_errmsg(err);
+        kc_h5_errmsg(err);
         free(buf);
         H5Dclose(ds);
         return kc_h5_fail(h, KC_EFORMAT, path, "corrupt data%s%s%s", *err ? " (" : "", err,
@@ -1021,19 +998,19 @@ int kc_h5_write_strings(kc_h5 *h, const char *path, size_t n, const char *const 
     space = H5Screate_simple(1, &hd, NULL);
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
     lcpl = make_lcpl();
-    type = vlen_str_type(H5T_CSET_UTF8);
+    type = kc_h5_vlen_str_type(H5T_CSET_UTF8);
     if (space < 0 || dcpl < 0 || lcpl < 0 || type < 0) {
-        st = kc_h5_fail(h, KC_EHDF5, path, "cannot set up dataset (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot set up dataset (%s)", kc_h5_errmsg(err));
         goto done;
     }
     H5Pset_obj_track_times(dcpl, 0);
     ds = H5Dcreate2(h->fid, path, type, space, lcpl, dcpl, H5P_DEFAULT);
     if (ds < 0) {
-        st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", kc_h5_errmsg(err));
         goto done;
     }
     if (n > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-        st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", h5_errmsg(err));
+        st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", kc_h5_errmsg(err));
 done:
     if (ds >= 0)
         H5Dclose(ds);
@@ -1049,20 +1026,13 @@ done:
     return st;
 }
 
-/* Read n strings from a dataset or attribute of string type ftype (variable or fixed
- * length) into malloc'd copies. read(obj, memtype, buf) does the H5Dread/H5Aread. */
-typedef herr_t (*read_fn)(hid_t obj, hid_t memtype, void *buf);
 static herr_t dread_all(hid_t ds, hid_t mt, void *buf)
 {
     return H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
 }
-static herr_t aread_all(hid_t a, hid_t mt, void *buf)
-{
-    return H5Aread(a, mt, buf);
-}
 
-static int read_string_values(hid_t obj, hid_t ftype, hid_t space, size_t n, read_fn rd,
-                              char ***out)
+int kc_h5_read_string_values(hid_t obj, hid_t ftype, hid_t space, size_t n, kc_h5_read_fn rd,
+                             char ***out)
 {
     int st = KC_OK;
     char **res = calloc(n ? n : 1, sizeof *res);
@@ -1078,7 +1048,7 @@ static int read_string_values(hid_t obj, hid_t ftype, hid_t space, size_t n, rea
         return KC_EFORMAT;
     }
     if (is_var) {
-        hid_t mt = vlen_str_type(H5Tget_cset(ftype));
+        hid_t mt = kc_h5_vlen_str_type(H5Tget_cset(ftype));
         char **raw = calloc(n, sizeof *raw);
         if (mt < 0 || !raw) {
             if (mt >= 0)
@@ -1147,11 +1117,11 @@ int kc_h5_read_strings(kc_h5 *h, const char *path, size_t *n, char ***s)
     H5T_class_t cls;
     char err[200];
     *s = NULL;
-    if ((st = open_dataset(h, path, &ds, &rank, hd, &cls)))
+    if ((st = kc_h5_open_dataset(h, path, &ds, &rank, hd, &cls)))
         return st;
     if (rank != 1) {
         char found[160];
-        format_dims(found, sizeof found, rank, hd, NULL);
+        kc_h5_format_dims(found, sizeof found, rank, hd, NULL);
         H5Dclose(ds);
         if (*n)
             return kc_h5_fail(h, KC_ESHAPE, path, "expected [%zu], found %s", *n, found);
@@ -1164,14 +1134,14 @@ int kc_h5_read_strings(kc_h5 *h, const char *path, size_t *n, char ***s)
     }
     if (cls != H5T_STRING) {
         H5Dclose(ds);
-        return kc_h5_fail(h, KC_ETYPE, path, "expected strings, found %s", class_name(cls));
+        return kc_h5_fail(h, KC_ETYPE, path, "expected strings, found %s", kc_h5_class_name(cls));
     }
     hid_t ftype = H5Dget_type(ds);
     hid_t space = H5Dget_space(ds);
     char **res = NULL;
-    st = read_string_values(ds, ftype, space, (size_t)hd[0], dread_all, &res);
+    st = kc_h5_read_string_values(ds, ftype, space, (size_t)hd[0], dread_all, &res);
     if (st == KC_EFORMAT)
-        h5_errmsg(err);
+        kc_h5_errmsg(err);
     H5Tclose(ftype);
     H5Sclose(space);
     H5Dclose(ds);
@@ -1183,714 +1153,4 @@ int kc_h5_read_strings(kc_h5 *h, const char *path, size_t *n, char ***s)
     *n = (size_t)hd[0];
     *s = res;
     return KC_OK;
-}
-
-/* ---- attributes ----------------------------------------------------------------------- */
-
-/* Open obj for attribute access (must exist). */
-static hid_t open_obj(kc_h5 *h, const char *obj, const char *name, int *st)
-{
-    char err[200];
-    if (!kc_h5_exists(h, obj)) {
-        *st = attr_fail(h, KC_EMISSING, obj, name, "no object %s", obj);
-        return H5I_INVALID_HID;
-    }
-    hid_t o = H5Oopen(h->fid, obj, H5P_DEFAULT);
-    if (o < 0)
-        *st = attr_fail(h, KC_EFORMAT, obj, name, "cannot open the object (%s)", h5_errmsg(err));
-    return o;
-}
-
-/* Create (replacing) attribute name on obj with file type ftype and space; write mem. */
-static int write_attr(kc_h5 *h, const char *obj, const char *name, hid_t ftype, hid_t mtype,
-                      hid_t space, const void *buf)
-{
-    int st = KC_OK;
-    char err[200];
-    if (!h->tmp)
-        return attr_fail(h, KC_EINVAL, obj, name, "file is open for reading");
-    hid_t o = open_obj(h, obj, name, &st);
-    if (o < 0)
-        return st;
-    if (H5Aexists(o, name) > 0)
-        H5Adelete(o, name);
-    hid_t a = H5Acreate2(o, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0) {
-        st = attr_fail(h, KC_EHDF5, obj, name, "cannot create (%s)", h5_errmsg(err));
-    } else {
-        if (buf && H5Awrite(a, mtype, buf) < 0)
-            st = attr_fail(h, KC_EIO, obj, name, "write failed (%s)", h5_errmsg(err));
-        H5Aclose(a);
-    }
-    H5Oclose(o);
-    return st;
-}
-
-int kc_h5_attr_set_str(kc_h5 *h, const char *obj, const char *name, const char *v)
-{
-    hid_t type = vlen_str_type(H5T_CSET_UTF8);
-    hid_t space = H5Screate(H5S_SCALAR);
-    const char *p = v ? v : "";
-    int st = type < 0 || space < 0 ? KC_EHDF5 : write_attr(h, obj, name, type, type, space, &p);
-    if (type >= 0)
-        H5Tclose(type);
-    if (space >= 0)
-        H5Sclose(space);
-    return st;
-}
-
-int kc_h5_attr_set_strv(kc_h5 *h, const char *obj, const char *name, size_t n,
-                        const char *const *v)
-{
-    const char **p = calloc(n ? n : 1, sizeof *p);
-    if (!p)
-        return KC_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        p[i] = v[i] ? v[i] : "";
-    hsize_t hd = n;
-    hid_t type = vlen_str_type(H5T_CSET_UTF8);
-    hid_t space = n ? H5Screate_simple(1, &hd, NULL) : H5Screate(H5S_NULL);
-    int st = type < 0 || space < 0 ? KC_EHDF5
-                                   : write_attr(h, obj, name, type, type, space, n ? p : NULL);
-    if (type >= 0)
-        H5Tclose(type);
-    if (space >= 0)
-        H5Sclose(space);
-    free(p);
-    return st;
-}
-
-int kc_h5_attr_set_f64(kc_h5 *h, const char *obj, const char *name, double v)
-{
-    hid_t space = H5Screate(H5S_SCALAR);
-    int st = space < 0 ? KC_EHDF5
-                       : write_attr(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space, &v);
-    if (space >= 0)
-        H5Sclose(space);
-    return st;
-}
-
-int kc_h5_attr_set_f64_array(kc_h5 *h, const char *obj, const char *name, int rank,
-                             const size_t *dims, const double *v)
-{
-    if (rank < 1 || rank > KC_H5_MAX_RANK)
-        return attr_fail(h, KC_EINVAL, obj, name, "rank %d out of range", rank);
-    hsize_t hd[KC_H5_MAX_RANK];
-    size_t nelem = 1;
-    for (int i = 0; i < rank; i++) {
-        hd[i] = dims[i];
-        nelem *= dims[i];
-    }
-    hid_t space = nelem ? H5Screate_simple(rank, hd, NULL) : H5Screate(H5S_NULL);
-    int st = space < 0 ? KC_EHDF5
-                       : write_attr(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, space,
-                                    nelem ? v : NULL);
-    if (space >= 0)
-        H5Sclose(space);
-    return st;
-}
-
-int kc_h5_attr_set_f64v(kc_h5 *h, const char *obj, const char *name, size_t n, const double *v)
-{
-    return kc_h5_attr_set_f64_array(h, obj, name, 1, &n, v);
-}
-
-int kc_h5_attr_set_i64(kc_h5 *h, const char *obj, const char *name, int64_t v)
-{
-    hid_t space = H5Screate(H5S_SCALAR);
-    int st = space < 0 ? KC_EHDF5
-                       : write_attr(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, space, &v);
-    if (space >= 0)
-        H5Sclose(space);
-    return st;
-}
-
-static int set_i32v_attr(kc_h5 *h, const char *obj, const char *name, size_t n,
-                         const int32_t *v)
-{
-    hsize_t hd = n;
-    hid_t space = H5Screate_simple(1, &hd, NULL);
-    int st = space < 0 ? KC_EHDF5
-                       : write_attr(h, obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, space, v);
-    if (space >= 0)
-        H5Sclose(space);
-    return st;
-}
-
-bool kc_h5_attr_exists(kc_h5 *h, const char *obj, const char *name)
-{
-    if (!kc_h5_exists(h, obj))
-        return false;
-    return H5Aexists_by_name(h->fid, obj, name, H5P_DEFAULT) > 0;
-}
-
-/* Open attribute name of obj for reading; gives its type class and element count. */
-static hid_t open_attr(kc_h5 *h, const char *obj, const char *name, H5T_class_t *cls,
-                       size_t *npoints, int *st)
-{
-    char err[200];
-    *st = KC_OK;
-    if (!kc_h5_exists(h, obj)) {
-        *st = attr_fail(h, KC_EMISSING, obj, name, "no object %s", obj);
-        return H5I_INVALID_HID;
-    }
-    if (H5Aexists_by_name(h->fid, obj, name, H5P_DEFAULT) <= 0) {
-        *st = attr_fail(h, KC_EMISSING, obj, name, "no such attribute");
-        return H5I_INVALID_HID;
-    }
-    hid_t a = H5Aopen_by_name(h->fid, obj, name, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0) {
-        *st = attr_fail(h, KC_EFORMAT, obj, name, "cannot open (%s)", h5_errmsg(err));
-        return a;
-    }
-    hid_t type = H5Aget_type(a);
-    hid_t space = H5Aget_space(a);
-    hssize_t np = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-    if (type < 0 || np < 0) {
-        *st = attr_fail(h, KC_EFORMAT, obj, name, "unreadable type or dataspace");
-        if (type >= 0)
-            H5Tclose(type);
-        if (space >= 0)
-            H5Sclose(space);
-        H5Aclose(a);
-        return H5I_INVALID_HID;
-    }
-    if (space >= 0 && H5Sget_simple_extent_type(space) == H5S_NULL)
-        np = 0;
-    *cls = H5Tget_class(type);
-    *npoints = (size_t)np;
-    H5Tclose(type);
-    H5Sclose(space);
-    return a;
-}
-
-/* Read all values of an attribute of string class. */
-static int attr_strings(kc_h5 *h, hid_t a, const char *obj, const char *name, size_t n,
-                        char ***out)
-{
-    char err[200];
-    hid_t ftype = H5Aget_type(a);
-    hid_t space = H5Aget_space(a);
-    int st = read_string_values(a, ftype, space, n, aread_all, out);
-    if (st == KC_EFORMAT)
-        h5_errmsg(err);
-    H5Tclose(ftype);
-    H5Sclose(space);
-    if (st == KC_EFORMAT)
-        return attr_fail(h, st, obj, name, "corrupt string (%s)", err);
-    if (st)
-        return attr_fail(h, st, obj, name, "out of memory");
-    return KC_OK;
-}
-
-int kc_h5_attr_get_str(kc_h5 *h, const char *obj, const char *name, char **v)
-{
-    H5T_class_t cls;
-    size_t np;
-    int st;
-    *v = NULL;
-    hid_t a = open_attr(h, obj, name, &cls, &np, &st);
-    if (a < 0)
-        return st;
-    if (cls != H5T_STRING)
-        st = attr_fail(h, KC_ETYPE, obj, name, "expected a string, found %s", class_name(cls));
-    else if (np != 1)
-        st = attr_fail(h, KC_ESHAPE, obj, name, "expected one string, found %zu", np);
-    else {
-        char **s = NULL;
-        if ((st = attr_strings(h, a, obj, name, 1, &s)) == KC_OK) {
-            *v = s[0];
-            free(s);
-        }
-    }
-    H5Aclose(a);
-    return st;
-}
-
-static int attr_get_f64_n(kc_h5 *h, const char *obj, const char *name, size_t n, double *v,
-                          bool exact)
-{
-    H5T_class_t cls;
-    size_t np;
-    int st;
-    char err[200];
-    hid_t a = open_attr(h, obj, name, &cls, &np, &st);
-    if (a < 0)
-        return st;
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
-        st = attr_fail(h, KC_ETYPE, obj, name, "expected numbers, found %s", class_name(cls));
-    else if (np != n || (!exact && np == 0))
-        st = attr_fail(h, KC_ESHAPE, obj, name, "expected %zu number%s, found %zu", n,
-                       n == 1 ? "" : "s", np);
-    else if (n > 0 && H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0)
-        st = attr_fail(h, KC_EFORMAT, obj, name, "corrupt value (%s)", h5_errmsg(err));
-    H5Aclose(a);
-    return st;
-}
-
-int kc_h5_attr_get_f64(kc_h5 *h, const char *obj, const char *name, double *v)
-{
-    return attr_get_f64_n(h, obj, name, 1, v, true);
-}
-
-int kc_h5_attr_get_f64v(kc_h5 *h, const char *obj, const char *name, size_t n, double *v)
-{
-    return attr_get_f64_n(h, obj, name, n, v, true);
-}
-
-int kc_h5_attr_get_i64(kc_h5 *h, const char *obj, const char *name, int64_t *v)
-{
-    H5T_class_t cls;
-    size_t np;
-    int st;
-    char err[200];
-    hid_t a = open_attr(h, obj, name, &cls, &np, &st);
-    if (a < 0)
-        return st;
-    if (cls != H5T_INTEGER)
-        st = attr_fail(h, KC_ETYPE, obj, name, "expected an integer, found %s", class_name(cls));
-    else if (np != 1)
-        st = attr_fail(h, KC_ESHAPE, obj, name, "expected one integer, found %zu", np);
-    else if (H5Aread(a, H5T_NATIVE_INT64, v) < 0)
-        st = attr_fail(h, KC_EFORMAT, obj, name, "corrupt value (%s)", h5_errmsg(err));
-    H5Aclose(a);
-    return st;
-}
-
-int kc_h5_attr_get_strv(kc_h5 *h, const char *obj, const char *name, size_t *n, char ***v)
-{
-    H5T_class_t cls;
-    size_t np;
-    int st;
-    *v = NULL;
-    hid_t a = open_attr(h, obj, name, &cls, &np, &st);
-    if (a < 0)
-        return st;
-    if (cls != H5T_STRING)
-        st = attr_fail(h, KC_ETYPE, obj, name, "expected strings, found %s", class_name(cls));
-    else if (*n && np != *n)
-        st = attr_fail(h, KC_ESHAPE, obj, name, "expected %zu strings, found %zu", *n, np);
-    else if ((st = attr_strings(h, a, obj, name, np, v)) == KC_OK)
-        *n = np;
-    H5Aclose(a);
-    return st;
-}
-
-static herr_t attr_list_cb(hid_t o, const char *name, const H5A_info_t *info, void *data)
-{
-    (void)o;
-    (void)info;
-    name_list *l = data;
-    if ((l->status = name_list_add(l, name)))
-        return -1;
-    return 0;
-}
-
-int kc_h5_attr_list(kc_h5 *h, const char *obj, size_t *n, char ***names)
-{
-    int st = KC_OK;
-    char err[200];
-    *n = 0;
-    *names = NULL;
-    hid_t o = open_obj(h, obj, "*", &st);
-    if (o < 0)
-        return st;
-    name_list l = {0, 0, NULL, KC_OK};
-    hsize_t idx = 0;
-    if (H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, attr_list_cb, &l) < 0 && !l.status)
-        l.status = attr_fail(h, KC_EFORMAT, obj, "*", "cannot list attributes (%s)",
-                             h5_errmsg(err));
-    H5Oclose(o);
-    if (l.status) {
-        kc_strv_free(l.names, l.n);
-        return l.status;
-    }
-    if (l.n)
-        qsort(l.names, l.n, sizeof *l.names, cmp_str);
-    *names = l.names ? l.names : calloc(1, sizeof(char *));
-    if (!*names)
-        return KC_ENOMEM;
-    *n = l.n;
-    return KC_OK;
-}
-
-/* ---- attribute sets ------------------------------------------------------------------- */
-
-static kc_attr *attrs_slot(kc_attrs *a, const char *name, int *st)
-{
-    *st = KC_OK;
-    if (!name || !*name) {
-        *st = KC_EINVAL;
-        return NULL;
-    }
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->items[i].name, name) == 0) {
-            free(a->items[i].str);
-            free(a->items[i].v);
-            a->items[i].str = NULL;
-            a->items[i].v = NULL;
-            a->items[i].n = 0;
-            return &a->items[i];
-        }
-    kc_attr *p = realloc(a->items, (a->n + 1) * sizeof *p);
-    if (!p) {
-        *st = KC_ENOMEM;
-        return NULL;
-    }
-    a->items = p;
-    kc_attr *s = &a->items[a->n];
-    memset(s, 0, sizeof *s);
-    if (!(s->name = strdup(name))) {
-        *st = KC_ENOMEM;
-        return NULL;
-    }
-    a->n++;
-    return s;
-}
-
-int kc_attrs_set_str(kc_attrs *a, const char *name, const char *v)
-{
-    int st;
-    kc_attr *s = attrs_slot(a, name, &st);
-    if (!s)
-        return st;
-    if (!(s->str = strdup(v ? v : "")))
-        return KC_ENOMEM;
-    return KC_OK;
-}
-
-int kc_attrs_set_f64v(kc_attrs *a, const char *name, size_t n, const double *v)
-{
-    if (n == 0)
-        return KC_EINVAL;
-    int st;
-    kc_attr *s = attrs_slot(a, name, &st);
-    if (!s)
-        return st;
-    if (!(s->v = kc_malloc_array(n, sizeof *s->v)))
-        return KC_ENOMEM;
-    memcpy(s->v, v, n * sizeof *v);
-    s->n = n;
-    return KC_OK;
-}
-
-int kc_attrs_set_f64(kc_attrs *a, const char *name, double v)
-{
-    return kc_attrs_set_f64v(a, name, 1, &v);
-}
-
-const kc_attr *kc_attrs_find(const kc_attrs *a, const char *name)
-{
-    if (!a || !name)
-        return NULL;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->items[i].name, name) == 0)
-            return &a->items[i];
-    return NULL;
-}
-
-void kc_attrs_clear(kc_attrs *a)
-{
-    if (!a)
-        return;
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->items[i].name);
-        free(a->items[i].str);
-        free(a->items[i].v);
-    }
-    free(a->items);
-    a->items = NULL;
-    a->n = 0;
-}
-
-int kc_attrs_copy(kc_attrs *dst, const kc_attrs *src)
-{
-    kc_attrs_clear(dst);
-    for (size_t i = 0; src && i < src->n; i++) {
-        const kc_attr *s = &src->items[i];
-        int st = s->str ? kc_attrs_set_str(dst, s->name, s->str)
-                        : kc_attrs_set_f64v(dst, s->name, s->n, s->v);
-        if (st) {
-            kc_attrs_clear(dst);
-            return st;
-        }
-    }
-    return KC_OK;
-}
-
-int kc_h5_write_attrs(kc_h5 *h, const char *obj, const kc_attrs *a)
-{
-    int st = KC_OK;
-    if (!kc_h5_exists(h, obj) && (st = kc_h5_group(h, obj)))
-        return st;
-    for (size_t i = 0; a && i < a->n && !st; i++) {
-        const kc_attr *s = &a->items[i];
-        if (s->str)
-            st = kc_h5_attr_set_str(h, obj, s->name, s->str);
-        else if (s->n == 1)
-            st = kc_h5_attr_set_f64(h, obj, s->name, s->v[0]);
-        else
-            st = kc_h5_attr_set_f64v(h, obj, s->name, s->n, s->v);
-    }
-    return st;
-}
-
-int kc_h5_read_attrs(kc_h5 *h, const char *obj, kc_attrs *a)
-{
-    size_t n = 0;
-    char **names = NULL;
-    kc_attrs_clear(a);
-    int st = kc_h5_attr_list(h, obj, &n, &names);
-    for (size_t i = 0; i < n && !st; i++) {
-        H5T_class_t cls;
-        size_t np;
-        hid_t at = open_attr(h, obj, names[i], &cls, &np, &st);
-        if (at < 0)
-            break;
-        H5Aclose(at);
-        if (cls == H5T_STRING && np == 1) {
-            char *v = NULL;
-            if ((st = kc_h5_attr_get_str(h, obj, names[i], &v)) == KC_OK)
-                st = kc_attrs_set_str(a, names[i], v);
-            free(v);
-        } else if ((cls == H5T_FLOAT || cls == H5T_INTEGER) && np >= 1) {
-            double *v = kc_malloc_array(np, sizeof *v);
-            if (!v) {
-                st = KC_ENOMEM;
-                break;
-            }
-            if ((st = kc_h5_attr_get_f64v(h, obj, names[i], np, v)) == KC_OK)
-                st = kc_attrs_set_f64v(a, names[i], np, v);
-            free(v);
-        } /* else: a type this version does not know; ignored */
-    }
-    kc_strv_free(names, n);
-    if (st)
-        kc_attrs_clear(a);
-    return st;
-}
-
-/* ---- tables --------------------------------------------------------------------------- */
-
-int kc_h5_write_table(kc_h5 *h, const char *group, const kc_table *t)
-{
-    int st;
-    char path[512];
-    int nc = kc_table_ncols(t);
-    size_t nr = kc_table_nrows(t);
-    if ((st = kc_h5_group(h, group)))
-        return st;
-    const char **names = calloc(nc > 0 ? (size_t)nc : 1, sizeof *names);
-    if (!names)
-        return KC_ENOMEM;
-    for (int c = 0; c < nc; c++) {
-        names[c] = kc_table_col_name(t, c);
-        if (!kc_h5_valid_name(names[c])) {
-            st = kc_h5_fail(h, KC_EINVAL, group, "invalid column name \"%s\"",
-                            names[c] ? names[c] : "(null)");
-            free(names);
-            return st;
-        }
-    }
-    st = kc_h5_attr_set_strv(h, group, "columns", (size_t)nc, names);
-    free(names);
-    for (int c = 0; c < nc && !st; c++) {
-        kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
-        const void *data = kc_table_col_cdata(t, c);
-        switch (kc_table_col_type(t, c)) {
-        case KC_COL_STR:
-            if (!(st = kc_h5_write_strings(h, path, nr, (const char *const *)data)))
-                st = kc_h5_attr_set_str(h, path, "dims", "row");
-            break;
-        case KC_COL_F64:
-        case KC_COL_I64: {
-            const char *u = kc_table_units(t, c);
-            enum kc_h5_type ty = kc_table_col_type(t, c) == KC_COL_F64 ? KC_H5_F64 : KC_H5_I64;
-            st = kc_h5_write(h, path, ty, 1, &nr, data, u ? u : "", "row");
-            break;
-        }
-        }
-    }
-    return st;
-}
-
-int kc_h5_read_table(kc_h5 *h, const char *group, const char *const *required, kc_table **out)
-{
-    int st = KC_OK;
-    size_t nc = 0;
-    char **cols = NULL;
-    enum kc_col_type *types = NULL;
-    kc_table *t = NULL;
-    char path[512];
-    char err[200];
-    *out = NULL;
-
-    if (!kc_h5_exists(h, group))
-        return kc_h5_fail(h, KC_EMISSING, group, "no such table");
-    if (obj_type(h, group) != H5O_TYPE_GROUP)
-        return kc_h5_fail(h, KC_ETYPE, group, "expected a table (a group), found a dataset");
-    {
-        H5T_class_t cls;
-        size_t np;
-        hid_t a = open_attr(h, group, "columns", &cls, &np, &st);
-        if (a < 0)
-            return st;
-        if (cls != H5T_STRING)
-            st = attr_fail(h, KC_ETYPE, group, "columns", "expected strings, found %s",
-                           class_name(cls));
-        else
-            st = attr_strings(h, a, group, "columns", np, &cols);
-        H5Aclose(a);
-        if (st)
-            return st;
-        nc = np;
-    }
-    for (size_t r = 0; required && required[r]; r++) {
-        size_t c = 0;
-        while (c < nc && strcmp(cols[c], required[r]) != 0)
-            c++;
-        if (c == nc) {
-            st = kc_h5_fail(h, KC_EMISSING, group, "no column \"%s\"", required[r]);
-            goto fail;
-        }
-    }
-    types = calloc(nc ? nc : 1, sizeof *types);
-    if (!types) {
-        st = KC_ENOMEM;
-        goto fail;
-    }
-    size_t nrows = 0;
-    for (size_t c = 0; c < nc; c++) {
-        hid_t ds;
-        int rank;
-        hsize_t hd[KC_H5_MAX_RANK];
-        H5T_class_t cls;
-        if (!kc_h5_valid_name(cols[c])) {
-            st = kc_h5_fail(h, KC_EFORMAT, group, "invalid column name \"%s\"", cols[c]);
-            goto fail;
-        }
-        kc_h5_join(path, sizeof path, group, cols[c]);
-        if ((st = open_dataset(h, path, &ds, &rank, hd, &cls)))
-            goto fail;
-        H5Dclose(ds);
-        if (rank != 1) {
-            char found[160];
-            format_dims(found, sizeof found, rank, hd, NULL);
-            st = kc_h5_fail(h, KC_ESHAPE, path, "expected a 1-D column, found %s", found);
-            goto fail;
-        }
-        if (c > 0 && (size_t)hd[0] != nrows) {
-            st = kc_h5_fail(h, KC_ESHAPE, path, "expected %zu rows like column \"%s\", found %llu",
-                            nrows, cols[0], (unsigned long long)hd[0]);
-            goto fail;
-        }
-        nrows = (size_t)hd[0];
-        if (cls == H5T_STRING)
-            types[c] = KC_COL_STR;
-        else if (cls == H5T_FLOAT)
-            types[c] = KC_COL_F64;
-        else if (cls == H5T_INTEGER)
-            types[c] = KC_COL_I64;
-        else {
-            st = kc_h5_fail(h, KC_ETYPE, path, "expected strings or numbers, found %s",
-                            class_name(cls));
-            goto fail;
-        }
-    }
-    t = kc_table_alloc((int)nc, (const char *const *)cols, types);
-    if (!t || kc_table_resize(t, nrows)) {
-        st = KC_ENOMEM;
-        goto fail;
-    }
-    for (size_t c = 0; c < nc; c++) {
-        kc_h5_join(path, sizeof path, group, cols[c]);
-        if (types[c] == KC_COL_STR) {
-            size_t n = nrows;
-            char **s = NULL;
-            if ((st = kc_h5_read_strings(h, path, &n, &s)))
-                goto fail;
-            for (size_t r = 0; r < n; r++) {
-                if (s[r][0])
-                    kc_table_take_str(t, r, (int)c, s[r]);
-                else
-                    free(s[r]);
-            }
-            free(s);
-        } else {
-            size_t d = nrows;
-            void *v = NULL;
-            enum kc_h5_type ty = types[c] == KC_COL_F64 ? KC_H5_F64 : KC_H5_I64;
-            if ((st = kc_h5_read(h, path, ty, 1, &d, &v)))
-                goto fail;
-            if (nrows)
-                memcpy(kc_table_col_data(t, (int)c), v, nrows * 8);
-            free(v);
-            if (kc_h5_attr_exists(h, path, "units")) {
-                char *u = NULL;
-                if ((st = kc_h5_attr_get_str(h, path, "units", &u)))
-                    goto fail;
-                st = *u ? kc_table_set_units(t, (int)c, u) : KC_OK;
-                free(u);
-                if (st)
-                    goto fail;
-            }
-        }
-    }
-    (void)err;
-    *out = t;
-    t = NULL;
-fail:
-    kc_table_free(t);
-    free(types);
-    kc_strv_free(cols, nc);
-    return st;
-}
-
-int kc_h5_read_table_spec(kc_h5 *h, const char *group, size_t n, const kc_colspec *spec,
-                          kc_table **out)
-{
-    kc_table *t = NULL;
-    *out = NULL;
-    const char **req = calloc(n + 1, sizeof *req);
-    if (!req)
-        return KC_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        req[i] = spec[i].name;
-    int st = kc_h5_read_table(h, group, req, &t);
-    free(req);
-    if (st)
-        return st;
-    static const char *const tname[] = {"strings", "floating-point numbers", "integers"};
-    for (size_t i = 0; i < n; i++) {
-        int c = kc_table_find(t, spec[i].name);
-        enum kc_col_type ty = kc_table_col_type(t, c);
-        bool ok = spec[i].type == KC_COL_NUMBER ? ty != KC_COL_STR : ty == spec[i].type;
-        if (!ok) {
-            char path[512];
-            kc_h5_join(path, sizeof path, group, spec[i].name);
-            kc_table_free(t);
-            return kc_h5_fail(h, KC_ETYPE, path, "expected %s, found %s",
-                              spec[i].type == KC_COL_NUMBER ? "numbers" : tname[spec[i].type],
-                              tname[ty]);
-        }
-    }
-    *out = t;
-    return KC_OK;
-}
-
-kc_table *kc_table_from_spec(size_t n, const kc_colspec *spec)
-{
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    enum kc_col_type *types = calloc(n ? n : 1, sizeof *types);
-    kc_table *t = NULL;
-    if (names && types) {
-        for (size_t i = 0; i < n; i++) {
-            names[i] = spec[i].name;
-            types[i] = spec[i].type == KC_COL_NUMBER ? KC_COL_F64 : spec[i].type;
-        }
-        t = kc_table_alloc((int)n, names, types);
-    }
-    free(names);
-    free(types);
-    return t;
 }

@@ -1,0 +1,225 @@
+/* kinechain — tables (kc_table) as HDF5 groups: one 1-D dataset per column, named by the
+ * column, and a "columns" attribute that gives their order. String columns are string
+ * datasets ("" for a missing cell); numeric ones are f64 or int64 datasets with units.
+ * Reading checks that every column is 1-D with the same number of rows and of a type a
+ * table can hold; kc_h5_read_table_spec also checks the columns a reader requires.
+ */
+#include "kinechain/h5io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+#include "h5io_internal.h"
+#include "table_internal.h"
+
+/* ---- tables --------------------------------------------------------------------------- */
+
+int kc_h5_write_table(kc_h5 *h, const char *group, const kc_table *t)
+{
+    int st;
+    char path[512];
+    int nc = kc_table_ncols(t);
+    size_t nr = kc_table_nrows(t);
+    if ((st = kc_h5_group(h, group)))
+        return st;
+    const char **names = calloc(nc > 0 ? (size_t)nc : 1, sizeof *names);
+    if (!names)
+        return KC_ENOMEM;
+    for (int c = 0; c < nc; c++) {
+        names[c] = kc_table_col_name(t, c);
+        if (!kc_h5_valid_name(names[c])) {
+            st = kc_h5_fail(h, KC_EINVAL, group, "invalid column name \"%s\"",
+                            names[c] ? names[c] : "(null)");
+            free(names);
+            return st;
+        }
+    }
+    st = kc_h5_attr_set_strv(h, group, "columns", (size_t)nc, names);
+    free(names);
+    for (int c = 0; c < nc && !st; c++) {
+        kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
+        const void *data = kc_table_col_cdata(t, c);
+        switch (kc_table_col_type(t, c)) {
+        case KC_COL_STR:
+            if (!(st = kc_h5_write_strings(h, path, nr, (const char *const *)data)))
+                st = kc_h5_attr_set_str(h, path, "dims", "row");
+            break;
+        case KC_COL_F64:
+        case KC_COL_I64: {
+            const char *u = kc_table_units(t, c);
+            enum kc_h5_type ty = kc_table_col_type(t, c) == KC_COL_F64 ? KC_H5_F64 : KC_H5_I64;
+            st = kc_h5_write(h, path, ty, 1, &nr, data, u ? u : "", "row");
+            break;
+        }
+        }
+    }
+    return st;
+}
+
+int kc_h5_read_table(kc_h5 *h, const char *group, const char *const *required, kc_table **out)
+{
+    int st = KC_OK;
+    size_t nc = 0;
+    char **cols = NULL;
+    enum kc_col_type *types = NULL;
+    kc_table *t = NULL;
+    char path[512];
+    *out = NULL;
+
+    if (!kc_h5_exists(h, group))
+        return kc_h5_fail(h, KC_EMISSING, group, "no such table");
+    if (!kc_h5_is_group(h, group))
+        return kc_h5_fail(h, KC_ETYPE, group, "expected a table (a group), found a dataset");
+    /* nc == 0: any number of names */
+    if ((st = kc_h5_attr_get_strv(h, group, "columns", &nc, &cols)))
+        return st;
+    for (size_t r = 0; required && required[r]; r++) {
+        size_t c = 0;
+        while (c < nc && strcmp(cols[c], required[r]) != 0)
+            c++;
+        if (c == nc) {
+            st = kc_h5_fail(h, KC_EMISSING, group, "no column \"%s\"", required[r]);
+            goto fail;
+        }
+    }
+    types = calloc(nc ? nc : 1, sizeof *types);
+    if (!types) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    size_t nrows = 0;
+    for (size_t c = 0; c < nc; c++) {
+        hid_t ds;
+        int rank;
+        hsize_t hd[KC_H5_MAX_RANK];
+        H5T_class_t cls;
+        if (!kc_h5_valid_name(cols[c])) {
+            st = kc_h5_fail(h, KC_EFORMAT, group, "invalid column name \"%s\"", cols[c]);
+            goto fail;
+        }
+        kc_h5_join(path, sizeof path, group, cols[c]);
+        if ((st = kc_h5_open_dataset(h, path, &ds, &rank, hd, &cls)))
+            goto fail;
+        H5Dclose(ds);
+        if (rank != 1) {
+            char found[160];
+            kc_h5_format_dims(found, sizeof found, rank, hd, NULL);
+            st = kc_h5_fail(h, KC_ESHAPE, path, "expected a 1-D column, found %s", found);
+            goto fail;
+        }
+        if (c > 0 && (size_t)hd[0] != nrows) {
+            st = kc_h5_fail(h, KC_ESHAPE, path, "expected %zu rows like column \"%s\", found %llu",
+                            nrows, cols[0], (unsigned long long)hd[0]);
+            goto fail;
+        }
+        nrows = (size_t)hd[0];
+        if (cls == H5T_STRING)
+            types[c] = KC_COL_STR;
+        else if (cls == H5T_FLOAT)
+            types[c] = KC_COL_F64;
+        else if (cls == H5T_INTEGER)
+            types[c] = KC_COL_I64;
+        else {
+            st = kc_h5_fail(h, KC_ETYPE, path, "expected strings or numbers, found %s",
+                            kc_h5_class_name(cls));
+            goto fail;
+        }
+    }
+    t = kc_table_alloc((int)nc, (const char *const *)cols, types);
+    if (!t || kc_table_resize(t, nrows)) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        kc_h5_join(path, sizeof path, group, cols[c]);
+        if (types[c] == KC_COL_STR) {
+            size_t n = nrows;
+            char **s = NULL;
+            if ((st = kc_h5_read_strings(h, path, &n, &s)))
+                goto fail;
+            for (size_t r = 0; r < n; r++) {
+                if (s[r][0])
+                    kc_table_take_str(t, r, (int)c, s[r]);
+                else
+                    free(s[r]);
+            }
+            free(s);
+        } else {
+            size_t d = nrows;
+            void *v = NULL;
+            enum kc_h5_type ty = types[c] == KC_COL_F64 ? KC_H5_F64 : KC_H5_I64;
+            if ((st = kc_h5_read(h, path, ty, 1, &d, &v)))
+                goto fail;
+            if (nrows)
+                memcpy(kc_table_col_data(t, (int)c), v, nrows * 8);
+            free(v);
+            if (kc_h5_attr_exists(h, path, "units")) {
+                char *u = NULL;
+                if ((st = kc_h5_attr_get_str(h, path, "units", &u)))
+                    goto fail;
+                st = *u ? kc_table_set_units(t, (int)c, u) : KC_OK;
+                free(u);
+                if (st)
+                    goto fail;
+            }
+        }
+    }
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(types);
+    kc_strv_free(cols, nc);
+    return st;
+}
+
+int kc_h5_read_table_spec(kc_h5 *h, const char *group, size_t n, const kc_colspec *spec,
+                          kc_table **out)
+{
+    kc_table *t = NULL;
+    *out = NULL;
+    const char **req = calloc(n + 1, sizeof *req);
+    if (!req)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        req[i] = spec[i].name;
+    int st = kc_h5_read_table(h, group, req, &t);
+    free(req);
+    if (st)
+        return st;
+    static const char *const tname[] = {"strings", "floating-point numbers", "integers"};
+    for (size_t i = 0; i < n; i++) {
+        int c = kc_table_find(t, spec[i].name);
+        enum kc_col_type ty = kc_table_col_type(t, c);
+        bool ok = spec[i].type == KC_COL_NUMBER ? ty != KC_COL_STR : ty == spec[i].type;
+        if (!ok) {
+            char path[512];
+            kc_h5_join(path, sizeof path, group, spec[i].name);
+            kc_table_free(t);
+            return kc_h5_fail(h, KC_ETYPE, path, "expected %s, found %s",
+                              spec[i].type == KC_COL_NUMBER ? "numbers" : tname[spec[i].type],
+                              tname[ty]);
+        }
+    }
+    *out = t;
+    return KC_OK;
+}
+
+kc_table *kc_table_from_spec(size_t n, const kc_colspec *spec)
+{
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    enum kc_col_type *types = calloc(n ? n : 1, sizeof *types);
+    kc_table *t = NULL;
+    if (names && types) {
+        for (size_t i = 0; i < n; i++) {
+            names[i] = spec[i].name;
+            types[i] = spec[i].type == KC_COL_NUMBER ? KC_COL_F64 : spec[i].type;
+        }
+        t = kc_table_alloc((int)n, names, types);
+    }
+    free(names);
+    free(types);
+    return t;
+}
