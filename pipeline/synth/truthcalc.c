@@ -1,0 +1,306 @@
+/* The ground truth of a trial: the motion sampled at every frame (markers as the cameras see
+ * them, capsules for occlusion), the docs/pig-model.md angles of the TRUE bone frames
+ * (pelvis from the true ASIS/PSIS, femur from the true HJC, KJC and flexion axis, untorsioned
+ * and torsioned tibia, corrected foot from the true toe, ankle centre and heel), the true
+ * joint centres, and the events and metrics tables. */
+#include "synth.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinechain/log.h"
+#include "kinechain/status.h"
+#include "kinechain/table.h"
+
+const char *const sy_angle_names[SY_N_ANGLES] = {
+    "LPelvis", "RPelvis", "LHip", "RHip", "LKnee", "RKnee",
+    "LAnkle", "RAnkle", "LFootProgress", "RFootProgress", "LThorax", "RThorax",
+};
+const char *const sy_centre_names[SY_N_CENTRES] = {"LHJC", "RHJC", "LKJC", "RKJC", "LAJC", "RAJC"};
+
+void sy_trialdata_free(sy_trialdata *td)
+{
+    free(td->mk);
+    free(td->normal);
+    free(td->cap_a);
+    free(td->cap_b);
+    free(td->angles);
+    free(td->centres);
+    memset(td, 0, sizeof *td);
+}
+
+/* docs/pig-model.md "Progression frame", from the true landmarks */
+static kc_mat3 progression(const sy_pose *P, size_t F)
+{
+    kc_vec3 D = kc_v3_sub(P[F - 1].mk[SY_LASI], P[0].mk[SY_LASI]);
+    double hx, hy;
+    if (hypot(D.x, D.y) > 800) {
+        hx = D.x;
+        hy = D.y;
+    } else {
+        size_t i0 = (size_t)floor(0.45 * (double)F);
+        long nw = lround(0.1 * (double)F);
+        size_t n = nw < 1 ? 1 : (size_t)nw;
+        hx = hy = 0;
+        for (size_t i = i0; i < i0 + n && i < F; i++) {
+            kc_vec3 o = kc_v3_scale(kc_v3_add(P[i].mk[SY_LASI], P[i].mk[SY_RASI]), 0.5);
+            kc_vec3 sacr = kc_v3_scale(kc_v3_add(P[i].mk[SY_LPSI], P[i].mk[SY_RPSI]), 0.5);
+            hx += o.x - sacr.x;
+            hy += o.y - sacr.y;
+        }
+    }
+    kc_vec3 X = fabs(hx) >= fabs(hy) ? kc_v3(hx >= 0 ? 1 : -1, 0, 0) : kc_v3(0, hy >= 0 ? 1 : -1, 0);
+    kc_vec3 Z = kc_v3(0, 0, 1);
+    return kc_m3_from_cols(X, kc_v3_cross(Z, X), Z);
+}
+
+int sy_trial_sample(const sy_subject *s, sy_motion *m, const sy_options *opt, sy_trialdata *td)
+{
+    memset(td, 0, sizeof *td);
+    size_t F = (size_t)floor(m->duration * opt->rate_hz + 1e-9) + 1, M = SY_N_MARKERS;
+    td->n_frames = F;
+    td->rate_hz = opt->rate_hz;
+    sy_pose *P = malloc(F * sizeof *P);
+    td->mk = malloc(F * M * sizeof *td->mk);
+    td->normal = malloc(F * M * sizeof *td->normal);
+    td->cap_a = malloc(F * SY_N_SEGMENTS * sizeof *td->cap_a);
+    td->cap_b = malloc(F * SY_N_SEGMENTS * sizeof *td->cap_b);
+    td->angles = malloc(SY_N_ANGLES * F * 3 * sizeof *td->angles);
+    td->centres = malloc(SY_N_CENTRES * F * 3 * sizeof *td->centres);
+    if (!P || !td->mk || !td->normal || !td->cap_a || !td->cap_b || !td->angles || !td->centres) {
+        free(P);
+        sy_trialdata_free(td);
+        return KC_ENOMEM;
+    }
+    double impacts[2][4];
+    for (int k = 0; k < 2; k++) {
+        int n = 0;
+        for (int i = 0; i < 4; i++)
+            impacts[k][i] = NAN;
+        for (int c = 0; c < m->n_contact[k] && n < 4; c++)
+            if (isfinite(m->contact[k][c].t_on) && m->contact[k][c].tau > 0)
+                impacts[k][n++] = m->contact[k][c].t_on;
+    }
+    for (size_t f = 0; f < F; f++) {
+        double t = (double)f / opt->rate_hz;
+        int st = sy_motion_pose(s, m, t, &P[f]);
+        if (st) {
+            free(P);
+            sy_trialdata_free(td);
+            return st;
+        }
+        sy_body_markers(s, &P[f], opt->mode, t, impacts, td->mk + f * M, td->normal + f * M);
+        double r[SY_N_SEGMENTS];
+        sy_body_capsules(s, &P[f], td->cap_a + f * SY_N_SEGMENTS, td->cap_b + f * SY_N_SEGMENTS, r);
+        if (f == 0)
+            memcpy(td->cap_r, r, sizeof r);
+    }
+    kc_mat3 prog = progression(P, F);
+    if (prog.m[0][0] != 1)
+        KC_WARN("%s: progression frame of a synthetic trial is not +X", s->id);
+    for (size_t f = 0; f < F; f++) {
+        const sy_pose *p = &P[f];
+        for (int k = 0; k < 2; k++) {
+            double *a = td->angles;
+            sy_pig_angles(SY_CH_PELVIS, k, prog, p->pelvis.R, a + ((0 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_HIP, k, p->pelvis.R, p->femur[k].R, a + ((2 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_KNEE, k, p->femur[k].R, p->tibia[k].R, a + ((4 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_ANKLE, k, p->tibia_t[k], p->F[k], a + ((6 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_FOOTPROG, k, prog, p->F[k], a + ((8 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_THORAX, k, prog, p->thorax.R, a + ((10 + k) * F + f) * 3);
+            kc_vec3 c[3] = {p->hjc[k], p->kjc[k], p->ajc[k]};
+            for (int j = 0; j < 3; j++) {
+                double *o = td->centres + ((2 * j + k) * F + f) * 3;
+                o[0] = c[j].x;
+                o[1] = c[j].y;
+                o[2] = c[j].z;
+            }
+        }
+    }
+    free(P);
+    return KC_OK;
+}
+
+/* ---- events and metrics ----------------------------------------------------------------- */
+
+static const double *angle(const sy_trialdata *td, int idx, size_t f)
+{
+    return td->angles + ((size_t)idx * td->n_frames + f) * 3;
+}
+
+static size_t frame_of(const sy_trialdata *td, double t)
+{
+    long f = lround(t * td->rate_hz);
+    if (f < 0)
+        f = 0;
+    if ((size_t)f >= td->n_frames)
+        f = (long)td->n_frames - 1;
+    return (size_t)f;
+}
+
+static int add_event(kc_table *t, const char *name, const char *side, const sy_trialdata *td,
+                     double time)
+{
+    long r = kc_table_add_row(t);
+    if (r < 0)
+        return (int)r;
+    int st = kc_table_set_str(t, (size_t)r, 0, name);
+    if (!st)
+        st = kc_table_set_str(t, (size_t)r, 1, side);
+    if (!st)
+        st = kc_table_set_i64(t, (size_t)r, 2, (int64_t)frame_of(td, time));
+    if (!st)
+        st = kc_table_set_f64(t, (size_t)r, 3, time);
+    return st;
+}
+
+static int add_metric(kc_table *t, const char *name, const char *side, double value,
+                      const char *unit, long frame, double time, const char *window)
+{
+    long r = kc_table_add_row(t);
+    if (r < 0)
+        return (int)r;
+    size_t i = (size_t)r;
+    int st = kc_table_set_str(t, i, 0, name);
+    if (!st) st = kc_table_set_str(t, i, 1, side);
+    if (!st) st = kc_table_set_f64(t, i, 2, value);
+    if (!st) st = kc_table_set_str(t, i, 3, unit);
+    if (!st && frame >= 0) st = kc_table_set_i64(t, i, 4, frame);
+    if (!st) st = kc_table_set_f64(t, i, 5, time);
+    if (!st) st = kc_table_set_str(t, i, 6, window);
+    return st;
+}
+
+/* index of the max of sign·angle[idx][comp] over frames [a, b] */
+static size_t argmax(const sy_trialdata *td, int idx, int comp, double sign, size_t a, size_t b)
+{
+    size_t best = a;
+    for (size_t f = a; f <= b && f < td->n_frames; f++)
+        if (sign * angle(td, idx, f)[comp] > sign * angle(td, idx, best)[comp])
+            best = f;
+    return best;
+}
+
+int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata *td,
+                    const double peak_n[2], const double peak_t[2], kc_table **events,
+                    kc_table **metrics)
+{
+    static const char *const ev_names[] = {"name", "side", "frame", "time_s"};
+    static const enum kc_col_type ev_types[] = {KC_COL_STR, KC_COL_STR, KC_COL_I64, KC_COL_F64};
+    static const char *const mt_names[] = {"name", "side", "value", "unit", "frame", "time_s",
+                                           "window"};
+    static const enum kc_col_type mt_types[] = {KC_COL_STR, KC_COL_STR, KC_COL_F64, KC_COL_STR,
+                                                KC_COL_I64, KC_COL_F64, KC_COL_STR};
+    kc_table *E = kc_table_alloc(4, ev_names, ev_types);
+    kc_table *T = kc_table_alloc(7, mt_names, mt_types);
+    int st = (!E || !T) ? KC_ENOMEM : KC_OK;
+    if (!st)
+        st = kc_table_set_units(E, 3, "s");
+    if (!st)
+        st = kc_table_set_units(T, 5, "s");
+    const char *sn[2] = {"L", "R"};
+    double rate = td->rate_hz;
+#define FT(f) ((double)(f) / rate)
+    if (!st && m->task == SY_TASK_DVJ) {
+        size_t pk[2];
+        st = add_event(E, "box_off", "", td, m->ev_box_off);
+        for (int k = 0; k < 2 && !st; k++) {
+            size_t fic = frame_of(td, m->ev_ic[k]), fto = frame_of(td, m->ev_to[k]);
+            pk[k] = argmax(td, 4 + k, 0, 1, fic, fto);
+            st = add_event(E, "initial_contact", sn[k], td, m->ev_ic[k]);
+            if (!st) st = add_event(E, "peak_knee_flexion", sn[k], td, FT(pk[k]));
+            if (!st) st = add_event(E, "take_off", sn[k], td, m->ev_to[k]);
+            if (!st) st = add_event(E, "second_contact", sn[k], td, m->ev_ic2[k]);
+        }
+        const char *w1 = "initial_contact..peak_knee_flexion", *w2 = "initial_contact..take_off";
+        for (int k = 0; k < 2 && !st; k++) {
+            size_t fic = frame_of(td, m->ev_ic[k]), fto = frame_of(td, m->ev_to[k]);
+            double v_ic = -angle(td, 4 + k, fic)[1];
+            size_t fv = argmax(td, 4 + k, 1, -1, fic, pk[k]);
+            double v_pk = -angle(td, 4 + k, fv)[1];
+            size_t fa = argmax(td, 2 + k, 1, 1, fic, pk[k]);
+            size_t fr = argmax(td, 2 + k, 2, 1, fic, pk[k]);
+            size_t fh = argmax(td, 2 + k, 0, 1, fic, fto);
+            size_t fd = argmax(td, 6 + k, 0, 1, fic, fto);
+            st = add_metric(T, "knee_valgus_at_ic_deg", sn[k], v_ic, "deg", (long)fic, FT(fic),
+                            "initial_contact");
+            if (!st) st = add_metric(T, "peak_knee_valgus_deg", sn[k], v_pk, "deg", (long)fv, FT(fv), w1);
+            if (!st) st = add_metric(T, "knee_valgus_excursion_deg", sn[k], v_pk - v_ic, "deg", -1, NAN, w1);
+            if (!st) st = add_metric(T, "peak_knee_flexion_deg", sn[k], angle(td, 4 + k, pk[k])[0],
+                                     "deg", (long)pk[k], FT(pk[k]), w2);
+            if (!st) st = add_metric(T, "peak_hip_adduction_deg", sn[k], angle(td, 2 + k, fa)[1],
+                                     "deg", (long)fa, FT(fa), w1);
+            if (!st) st = add_metric(T, "peak_hip_internal_rotation_deg", sn[k],
+                                     angle(td, 2 + k, fr)[2], "deg", (long)fr, FT(fr), w1);
+            if (!st) st = add_metric(T, "peak_hip_flexion_deg", sn[k], angle(td, 2 + k, fh)[0],
+                                     "deg", (long)fh, FT(fh), w2);
+            if (!st) st = add_metric(T, "peak_ankle_dorsiflexion_deg", sn[k],
+                                     angle(td, 6 + k, fd)[0], "deg", (long)fd, FT(fd), w2);
+            if (!st) st = add_metric(T, "peak_vgrf_n", sn[k], peak_n[k], "N",
+                                     isfinite(peak_t[k]) ? (long)frame_of(td, peak_t[k]) : -1,
+                                     peak_t[k], w2);
+            if (!st) st = add_metric(T, "contact_time_s", sn[k], m->ev_to[k] - m->ev_ic[k], "s",
+                                     -1, NAN, w2);
+        }
+        if (!st) {
+            /* knee separation ratio (Noyes et al. 2005): inter-KJC over inter-HJC distance along
+             * the progression frame's Y (the frontal plane's horizontal), at the frame of peak
+             * mean knee flexion */
+            size_t a = frame_of(td, fmax(m->ev_ic[0], m->ev_ic[1]));
+            size_t b = frame_of(td, fmin(m->ev_to[0], m->ev_to[1]));
+            size_t best = a;
+            double bv = -1e9;
+            for (size_t f = a; f <= b; f++) {
+                double v = angle(td, 4, f)[0] + angle(td, 5, f)[0];
+                if (v > bv) {
+                    bv = v;
+                    best = f;
+                }
+            }
+            const double *c = td->centres;
+            size_t F = td->n_frames;
+            double kl = c[(2 * F + best) * 3 + 1], kr = c[(3 * F + best) * 3 + 1];
+            double hl = c[(0 * F + best) * 3 + 1], hr = c[(1 * F + best) * 3 + 1];
+            st = add_metric(T, "knee_separation_ratio_at_peak_flexion", "", fabs(kl - kr) / fabs(hl - hr),
+                            "1", (long)best, FT(best), "peak_knee_flexion (mean of sides); lateral distances");
+            double to = 0.5 * (m->ev_to[0] + m->ev_to[1]);
+            double ic2 = 0.5 * (m->ev_ic2[0] + m->ev_ic2[1]);
+            if (!st) st = add_metric(T, "flight_time_s", "", ic2 - to, "s", -1, NAN, "take_off..second_contact");
+            if (!st) st = add_metric(T, "box_height_mm", "", m->box_height, "mm", -1, NAN, "trial");
+        }
+    } else if (!st && m->task == SY_TASK_SLS) {
+        int k = m->side;
+        size_t fs = frame_of(td, m->ev_start), fe = frame_of(td, m->ev_end);
+        size_t pk = argmax(td, 4 + k, 0, 1, fs, fe);
+        st = add_event(E, "start", sn[k], td, m->ev_start);
+        if (!st) st = add_event(E, "peak_knee_flexion", sn[k], td, FT(pk));
+        if (!st) st = add_event(E, "end", sn[k], td, m->ev_end);
+        const char *w = "start..peak_knee_flexion";
+        double v0 = -angle(td, 4 + k, fs)[1];
+        size_t fv = argmax(td, 4 + k, 1, -1, fs, pk);
+        double vp = -angle(td, 4 + k, fv)[1];
+        size_t fa = argmax(td, 2 + k, 1, 1, fs, pk), fr = argmax(td, 2 + k, 2, 1, fs, pk);
+        /* contralateral drop: the free side's pelvic obliquity going down */
+        int o = 1 - k;
+        size_t fo = argmax(td, o, 1, -1, fs, pk);
+        if (!st) st = add_metric(T, "peak_knee_flexion_deg", sn[k], angle(td, 4 + k, pk)[0], "deg", (long)pk, FT(pk), "start..end");
+        if (!st) st = add_metric(T, "peak_knee_valgus_deg", sn[k], vp, "deg", (long)fv, FT(fv), w);
+        if (!st) st = add_metric(T, "knee_valgus_excursion_deg", sn[k], vp - v0, "deg", -1, NAN, w);
+        if (!st) st = add_metric(T, "peak_hip_adduction_deg", sn[k], angle(td, 2 + k, fa)[1], "deg", (long)fa, FT(fa), w);
+        if (!st) st = add_metric(T, "peak_hip_internal_rotation_deg", sn[k], angle(td, 2 + k, fr)[2], "deg", (long)fr, FT(fr), w);
+        if (!st) st = add_metric(T, "peak_contralateral_pelvic_drop_deg", sn[k], -angle(td, o, fo)[1], "deg", (long)fo, FT(fo), w);
+        if (!st) st = add_metric(T, "peak_vgrf_n", sn[k], peak_n[k], "N",
+                                 isfinite(peak_t[k]) ? (long)frame_of(td, peak_t[k]) : -1, peak_t[k], "start..end");
+    }
+#undef FT
+    (void)s;
+    if (st) {
+        kc_table_free(E);
+        kc_table_free(T);
+        return st;
+    }
+    *events = E;
+    *metrics = T;
+    return KC_OK;
+}
