@@ -1,0 +1,1 @@
+# tests of the convert area (see tests/CMakeLists.txt)

@@ -1,0 +1,1 @@
+# tests of the triangulate area (see tests/CMakeLists.txt)
