@@ -15,3 +15,12 @@ foreach(lang python r)
   set_tests_properties(contract_snippets_${lang} PROPERTIES FIXTURES_REQUIRED contract_session
                        LABELS contract SKIP_RETURN_CODE 77)
 endforeach()
+
+# An example program on the public API only (as a user would write it), run on the same session.
+add_executable(example_summary ${KC_TEST_DIR}/example/example_summary.c)
+target_link_libraries(example_summary PRIVATE kinechain)
+set_target_properties(example_summary PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+add_test(NAME example_summary
+         COMMAND example_summary ${CMAKE_BINARY_DIR}/tests/contract-session/s01/dvj_1.obs.h5)
+set_tests_properties(example_summary PROPERTIES FIXTURES_REQUIRED contract_session LABELS contract
+                     PASS_REGULAR_EXPRESSION "LKnee: peak flexion [0-9.]+ deg")
