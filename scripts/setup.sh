@@ -41,9 +41,10 @@ kc_setup_packages() {
 kc_build() {
     dir=$1
     shift
-    cmake -S "$KC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir.configure.log" 2>&1 ||
-        { cat "$dir.configure.log" >&2; kc_say "kinechain: cmake configure failed"; return 1; }
+    mkdir -p "$dir" || return 1
+    cmake -S "$KC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir/configure.log" 2>&1 ||
+        { cat "$dir/configure.log" >&2; kc_say "kinechain: cmake configure failed"; return 1; }
     jobs=$(nproc 2>/dev/null || echo 2)
-    cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1 ||
-        { tail -n 40 "$dir.build.log" >&2; kc_say "kinechain: build failed (full log: $dir.build.log)"; return 1; }
+    cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1 ||
+        { tail -n 40 "$dir/build.log" >&2; kc_say "kinechain: build failed (full log: $dir/build.log)"; return 1; }
 }
