@@ -2,6 +2,17 @@
  * in shared/data/real/opencap_dropjump): contact 0.50-0.55 s, flight ~0.6 s, peak knee flexion
  * 92-98°, peak vertical force 1.4-2.5 kN per foot, box 0.30 m; a valgus cohort spanning none to
  * more than 10°; feet planted during contact (the toe moves < 1 mm after the deceleration).
+ * First landing against DJ1, DJ4, DJ5 (_ik.mot, _grf.mot; plate 1 right, plate 2 left,
+ * contact = vertical force > 20 N), measured for this test:
+ *   peak ankle dorsiflexion (ankle_angle_r/l): R 21.0 / 19.9 / 19.6°, L 24.7 / 24.8 / 24.7°;
+ *   peak |anterior-posterior| force per foot at 100 Hz after the first 30 ms (the impact
+ *   transient: 460-750 N in the first samples): L 286 / 249 / 453 N, R 249 / 230 / 296 N
+ *   (braking; forward at most 54 N);
+ *   peak |medial-lateral| force per foot, same window: L 82 / 100 / 121 N, R 110 / 126 / 105 N
+ *   (medial);
+ *   the vertical force rises without a dip after touch-down (at 100 Hz).
+ * The synthetic forces are averaged over 10 ms bins (the real files' 100 Hz) from 30 ms after
+ * initial contact to take-off.
  *
  * usage: test_synth_truth SESSION_DIR [identity]
  * The feet-planted check needs markers without artefacts: it runs when the session is in
@@ -55,6 +66,35 @@ static double toe_travel(const kc_obs *o, int marker, double t_on, double t_off)
     return worst;
 }
 
+/* Peaks of one foot's plate in the first landing: |AP| (lab x: the subjects face +x within a
+ * few degrees) and |ML| of 10 ms means from 30 ms after contact to take-off, and the smallest
+ * vertical force in the 40 ms after the force first exceeds 100 N. */
+static void plate_peaks(const kc_forceplate *f, double ic, double to, double *ap, double *ml,
+                        double *dip)
+{
+    long j0 = (long)ceil(ic * f->rate_hz), j1 = (long)floor(to * f->rate_hz);
+    long bin = (long)lround(0.010 * f->rate_hz);
+    *ap = *ml = 0;
+    *dip = INFINITY;
+    if (j0 < 0 || (size_t)j1 >= f->n || bin < 1)
+        return;
+    for (long j = j0 + (long)lround(0.030 * f->rate_hz); j + bin - 1 <= j1; j += bin) {
+        double x = 0, y = 0;
+        for (long i = j; i < j + bin; i++) {
+            x += f->force[3 * i] / (double)bin;
+            y += f->force[3 * i + 1] / (double)bin;
+        }
+        *ap = fmax(*ap, fabs(x));
+        *ml = fmax(*ml, fabs(y));
+    }
+    long rise = -1;
+    for (long j = j0; j <= j1 && rise < 0; j++)
+        if (f->force[3 * j + 2] > 100)
+            rise = j;
+    for (long j = rise; rise >= 0 && j <= j1 && j < rise + (long)lround(0.040 * f->rate_hz); j++)
+        *dip = fmin(*dip, f->force[3 * j + 2]);
+}
+
 static void run_checks(const char *dir, bool identity);
 
 /* Without arguments: an anatomical cohort (8 subjects, one drop jump each) and a small
@@ -99,7 +139,8 @@ static void run_checks(const char *dir, bool identity)
     int c_subj = kc_table_find(man, "subject"), c_task = kc_table_find(man, "task"),
         c_input = kc_table_find(man, "input");
     double ct_min = 1e9, ct_max = -1e9, fl_min = 1e9, fl_max = -1e9, kf_min = 1e9, kf_max = -1e9;
-    double f_min = 1e9, f_max = -1e9, toe_max = 0;
+    double f_min = 1e9, f_max = -1e9, toe_max = 0, df_min = 1e9, df_max = -1e9;
+    double ap_min = 1e9, ap_max = -1e9, ml_min = 1e9, ml_max = -1e9, dip_min = 1e9;
     char subjects[64][16];
     double valgus[64];
     int count[64];
@@ -133,8 +174,27 @@ static void run_checks(const char *dir, bool identity)
             CHECK_NEAR("contact time (s) in 0.50-0.55", ct, 0.525, 0.03);
             CHECK_NEAR("peak knee flexion (deg) in 92-98", kf, 95, 6);
             CHECK_NEAR("peak vGRF per foot (N) in 1.4-2.5 kN", fz, 1950, 850);
+            /* real 19.6-24.8° (header), tolerance 5°: 14.6-29.8° */
+            double df = metric(mt, "peak_ankle_dorsiflexion_deg", sides[k]);
+            df_min = fmin(df_min, df); df_max = fmax(df_max, df);
+            CHECK_NEAR("peak ankle dorsiflexion (deg) in 14.6-29.8", df, 22.2, 7.6);
             double ic = event(ev, "initial_contact", sides[k]);
             double to = event(ev, "take_off", sides[k]);
+            if (o->n_forceplates == 2) {
+                double ap, ml, dip;
+                plate_peaks(&o->forceplates[k], ic, to, &ap, &ml, &dip);
+                ap_min = fmin(ap_min, ap); ap_max = fmax(ap_max, ap);
+                ml_min = fmin(ml_min, ml); ml_max = fmax(ml_max, ml);
+                dip_min = fmin(dip_min, dip);
+                /* real AP 230-453 N and ML 82-126 N (header), tolerance 30 %: 161-589 N and
+                 * 57-164 N */
+                CHECK_NEAR("peak |AP| force per foot after the impact (N) in 161-589", ap, 375, 214);
+                CHECK_NEAR("peak |ML| force per foot after the impact (N) in 57-164", ml, 110.5, 53.5);
+                /* no dip after touch-down: above the plate noise (1 N SD) by far */
+                CHECK("vertical force rises without a dip (> 5 N for 40 ms)", dip > 5);
+            } else {
+                CHECK("two force plates", false);
+            }
             double ic2 = event(ev, "second_contact", sides[k]);
             CHECK("events ordered: box_off < IC < peak < take-off < second contact",
                   event(ev, "box_off", "") < ic && ic < event(ev, "peak_knee_flexion", sides[k]) &&
@@ -185,8 +245,11 @@ static void run_checks(const char *dir, bool identity)
         vmx = fmax(vmx, valgus[i] / count[i]);
     }
     printf("DVJ trials %d: contact %.3f-%.3f s, flight %.3f-%.3f s, peak knee flexion %.1f-%.1f deg,"
-           " peak vGRF per foot %.0f-%.0f N, per-subject peak valgus %.1f-%.1f deg",
-           n_dvj, ct_min, ct_max, fl_min, fl_max, kf_min, kf_max, f_min, f_max, vmin, vmx);
+           " peak vGRF per foot %.0f-%.0f N, peak dorsiflexion %.1f-%.1f deg, peak |AP| %.0f-%.0f N,"
+           " peak |ML| %.0f-%.0f N, vertical force after touch-down >= %.0f N,"
+           " per-subject peak valgus %.1f-%.1f deg",
+           n_dvj, ct_min, ct_max, fl_min, fl_max, kf_min, kf_max, f_min, f_max, df_min, df_max,
+           ap_min, ap_max, ml_min, ml_max, dip_min, vmin, vmx);
     if (identity)
         printf(", toe travel while planted <= %.3f mm", toe_max);
     printf("\n");

@@ -25,6 +25,16 @@ const int sy_marker_segment[SY_N_MARKERS] = {
     SY_SEG_TORSO, SY_SEG_TORSO, SY_SEG_TORSO, SY_SEG_TORSO,
 };
 
+void sy_body_hat_local(const sy_subject *s, kc_vec3 *in_pelvis, kc_vec3 *in_thorax)
+{
+    /* pelvis COM 0.105 of the way from L4-L5 (lumbar) to mid-HJC, the rest of HAT at
+     * upper_com_z along the thorax Z above lumbar; weighted by their masses */
+    double wp = M_PELVIS / (M_PELVIS + M_UPPER);
+    kc_vec3 mid = kc_v3_scale(kc_v3_add(s->hjc_local[0], s->hjc_local[1]), 0.5);
+    *in_pelvis = kc_v3_axpy(s->lumbar_local, wp * 0.105, kc_v3_sub(mid, s->lumbar_local));
+    *in_thorax = kc_v3(0, 0, (1 - wp) * s->upper_com_z);
+}
+
 kc_vec3 sy_foot_dir(double pitch, double heading)
 {
     return kc_v3(-cos(pitch) * cos(heading), -cos(pitch) * sin(heading), sin(pitch));
@@ -204,12 +214,11 @@ int sy_body_pose(const sy_subject *s, const sy_drive *d, sy_pose *p)
         p->mk[SY_C7 + k] = kc_v3_add(p->thorax.o, kc_m3_apply(d->thorax_R, s->trunk_local[k]));
 
     /* centre of mass */
-    kc_vec3 mid_hjc = kc_v3_scale(kc_v3_add(p->hjc[0], p->hjc[1]), 0.5);
-    kc_vec3 com = kc_v3_scale(kc_v3_add(p->lumbar, kc_v3_scale(kc_v3_sub(mid_hjc, p->lumbar),
-                                                               0.105)),
-                              M_PELVIS);
-    com = kc_v3_axpy(com, M_UPPER,
-                     kc_v3_add(p->lumbar, kc_m3_apply(d->thorax_R, kc_v3(0, 0, s->upper_com_z))));
+    kc_vec3 hat_p, hat_t;
+    sy_body_hat_local(s, &hat_p, &hat_t);
+    kc_vec3 com = kc_v3_scale(kc_v3_add(kc_v3_add(d->pelvis_o, kc_m3_apply(pR, hat_p)),
+                                        kc_m3_apply(d->thorax_R, hat_t)),
+                              M_PELVIS + M_UPPER);
     for (int side = 0; side < 2; side++) {
         kc_vec3 h = p->hjc[side], k = p->kjc[side], a = p->ajc[side], t = p->toe[side];
         kc_vec3 leg = kc_v3_scale(kc_v3_axpy(h, 0.433, kc_v3_sub(k, h)), M_THIGH);

@@ -1,8 +1,10 @@
 /* Ground reaction forces of a synthetic trial: F = m·(a_COM + g) from the whole-body centre
  * of mass (Dempster/Winter segments, body.c) while a foot is on a plate, split between the
- * planted feet with the subject's landing asymmetry, centre of pressure from the forefoot to
- * the mid-foot as the heel comes down, moments about each plate's surface centre
- * (include/kinechain/forceplate.h). Two plates at x = 0, one per foot; the box is off them. */
+ * planted feet (each carries its own leg, and a share of the rest with the subject's landing
+ * asymmetry), plus an equal and opposite medial push of the two feet in drop-jump landings;
+ * centre of pressure from the forefoot to the mid-foot as the heel comes down, moments about
+ * each plate's surface centre (include/kinechain/forceplate.h). Two plates at x = 0, one per
+ * foot; the box is off them. */
 #include "synth.h"
 
 #include <math.h>
@@ -12,6 +14,7 @@
 #include "kinechain/status.h"
 
 #define G_MS2 9.81
+#define MEDIAL 0.0725
 
 void sy_plate_geometry(int i, double corners[4][3], double origin[3])
 {
@@ -91,7 +94,8 @@ int sy_forceplates(const sy_subject *s, sy_motion *m, const sy_options *opt, siz
                 for (int e = 0; e < 2; e++) {
                     if (!isfinite(edge[e]) || fabs(edge[e] - t) >= h)
                         continue;
-                    off = edge[e] > t ? -h : h;   /* stay on t's side of the edge */
+                    /* stay inside the contact: after its start, before its end */
+                    off = e == 0 ? (t >= edge[e] ? h : -h) : (t <= edge[e] ? -h : h);
                 }
             }
         sy_pose p[3], pc;
@@ -130,10 +134,26 @@ int sy_forceplates(const sy_subject *s, sy_motion *m, const sy_options *opt, siz
                 w[k] = w0[k] * (isfinite(u) ? fmax(sy_smoothstep(u), 1e-6) : 1);
                 wsum += w[k];
             }
+        kc_vec3 Fk[2];
+        for (int k = 0; k < 2; k++)
+            Fk[k] = kc_v3_add(Fleg[k], kc_v3_scale(Frest, wsum > 0 ? w[k] / wsum : 0));
+        if (m->task == SY_TASK_DVJ && kc[0] >= 0 && kc[1] >= 0) {
+            /* landing on both feet, they push towards the body's midline as well (equal and opposite, so the
+             * total is unchanged): the medial ground reaction of a two-footed landing, about
+             * MEDIAL of the smaller vertical force (real: 80-125 N per foot at 1.3-2.0 kN) */
+            double sq = MEDIAL * fmax(0, fmin(Fk[0].z, Fk[1].z));
+            kc_vec3 left = kc_v3(-sin(m->heading), cos(m->heading), 0);
+            Fk[0] = kc_v3_axpy(Fk[0], -sq, left);
+            Fk[1] = kc_v3_axpy(Fk[1], sq, left);
+        }
         for (int k = 0; k < 2; k++) {
             if (plate[k] < 0 || wsum <= 0)
                 continue;
-            kc_vec3 F = kc_v3_add(Fleg[k], kc_v3_scale(Frest, w[k] / wsum));
+            kc_vec3 F = Fk[k];
+            /* The centre-of-mass designs are non-negative by construction and carry the
+             * landing from the end of the impact; what the rigid kinematic legs add can still
+             * pull in the last few ms before take-off (heel rise, knees extending), and a
+             * plate cannot pull: nothing is recorded then. */
             if (F.z <= 0)
                 F = kc_v3(0, 0, 0);
             kc_forceplate *f = &fp[plate[k]];

@@ -46,28 +46,27 @@ kc_vec3 sy_pig_chord(kc_vec3 I, kc_vec3 P, kc_vec3 J, double d)
     return kc_v3_add(I, kc_v3_add(kc_v3_scale(u, a), kc_v3_scale(w, b)));
 }
 
-sy_frame sy_pig_femur(kc_vec3 hjc, kc_vec3 kjc, kc_vec3 kne, int side)
+/* A long-bone frame at the distal joint centre: Z towards the proximal centre, X forwards
+ * (normal to Z and the lateral-plane vector v, signed by side), Y = Z × X. */
+static sy_frame long_bone(kc_vec3 prox, kc_vec3 dist, kc_vec3 v, int side)
 {
     sy_frame f;
-    f.o = kjc;
-    kc_vec3 z = kc_v3_unit(kc_v3_sub(hjc, kjc));
-    kc_vec3 v = kc_v3_sub(kne, hjc);
+    f.o = dist;
+    kc_vec3 z = kc_v3_unit(kc_v3_sub(prox, dist));
     kc_vec3 x = side == SY_R ? kc_v3_unit(kc_v3_cross(z, v)) : kc_v3_unit(kc_v3_cross(v, z));
     kc_vec3 y = kc_v3_cross(z, x);
     f.R = kc_m3_from_cols(x, y, z);
     return f;
 }
 
+sy_frame sy_pig_femur(kc_vec3 hjc, kc_vec3 kjc, kc_vec3 kne, int side)
+{
+    return long_bone(hjc, kjc, kc_v3_sub(kne, hjc), side);
+}
+
 sy_frame sy_pig_tibia(kc_vec3 kjc, kc_vec3 ajc, kc_vec3 tib, kc_vec3 ank, int side)
 {
-    sy_frame f;
-    f.o = ajc;
-    kc_vec3 z = kc_v3_unit(kc_v3_sub(kjc, ajc));
-    kc_vec3 v = kc_v3_sub(tib, ank);
-    kc_vec3 x = side == SY_R ? kc_v3_unit(kc_v3_cross(z, v)) : kc_v3_unit(kc_v3_cross(v, z));
-    kc_vec3 y = kc_v3_cross(z, x);
-    f.R = kc_m3_from_cols(x, y, z);
-    return f;
+    return long_bone(kjc, ajc, kc_v3_sub(tib, ank), side);
 }
 
 kc_mat3 sy_pig_torsion(kc_mat3 T, double tau)

@@ -30,15 +30,59 @@ int sy_motion_contact_at(const sy_motion *m, int side, double t)
 
 static double ev(const sy_track *tr, double t) { return sy_track_eval(tr, t, NULL, NULL); }
 
+static kc_mat3 pelvis_rot(const sy_motion *m, double t)
+{
+    return kc_m3_mul(kc_m3_mul(kc_m3_rotz(m->heading + ev(&m->prot, t) * KC_DEG),
+                               kc_m3_roty(ev(&m->tilt, t) * KC_DEG)),
+                     kc_m3_rotx(ev(&m->obliq, t) * KC_DEG));
+}
+
+static kc_mat3 thorax_rot(const sy_motion *m, double t)
+{
+    return kc_m3_mul(kc_m3_mul(kc_m3_rotz(m->heading + ev(&m->trot, t) * KC_DEG),
+                               kc_m3_roty(ev(&m->tfwd, t) * KC_DEG)),
+                     kc_m3_rotx(ev(&m->tlat, t) * KC_DEG));
+}
+
+static kc_vec3 hat_offset_at(const sy_motion *m, kc_mat3 pR, kc_mat3 tR)
+{
+    return kc_v3_add(kc_m3_apply(pR, m->hat_pelvis), kc_m3_apply(tR, m->hat_thorax));
+}
+
+/* the centre-of-mass segment active at t, or NULL */
+static const sy_comseg *comseg_at(const sy_motion *m, double t)
+{
+    for (int i = 0; i < m->n_comseg; i++)
+        if (t >= m->comseg[i].t0 && t <= m->comseg[i].t1)
+            return &m->comseg[i];
+    return NULL;
+}
+
+/* value and central-difference velocity of a vector function of time */
+#define SY_DIFF_H 1e-5
+kc_vec3 sy_motion_hat_offset(const sy_motion *m, double t, kc_vec3 *v)
+{
+    if (v) {
+        kc_vec3 a = hat_offset_at(m, pelvis_rot(m, t - SY_DIFF_H), thorax_rot(m, t - SY_DIFF_H));
+        kc_vec3 b = hat_offset_at(m, pelvis_rot(m, t + SY_DIFF_H), thorax_rot(m, t + SY_DIFF_H));
+        *v = kc_v3_scale(kc_v3_sub(b, a), 0.5 / SY_DIFF_H);
+    }
+    return hat_offset_at(m, pelvis_rot(m, t), thorax_rot(m, t));
+}
+
 void sy_motion_drive(const sy_motion *m, double t, sy_drive *d, int force_side, int force_k)
 {
-    d->pelvis_o = kc_v3(ev(&m->px, t), ev(&m->py, t), sy_motion_pelvis_z(m, t, NULL, NULL));
-    d->pelvis_R = kc_m3_mul(kc_m3_mul(kc_m3_rotz(m->heading + ev(&m->prot, t) * KC_DEG),
-                                      kc_m3_roty(ev(&m->tilt, t) * KC_DEG)),
-                            kc_m3_rotx(ev(&m->obliq, t) * KC_DEG));
-    d->thorax_R = kc_m3_mul(kc_m3_mul(kc_m3_rotz(m->heading + ev(&m->trot, t) * KC_DEG),
-                                      kc_m3_roty(ev(&m->tfwd, t) * KC_DEG)),
-                            kc_m3_rotx(ev(&m->tlat, t) * KC_DEG));
+    d->pelvis_R = pelvis_rot(m, t);
+    d->thorax_R = thorax_rot(m, t);
+    const sy_comseg *cs = comseg_at(m, t);
+    if (cs) {
+        kc_vec3 off = hat_offset_at(m, d->pelvis_R, d->thorax_R);
+        d->pelvis_o = kc_v3(sy_design_eval(&cs->d[0], t, NULL, NULL) - off.x + ev(&cs->corr[0], t),
+                            sy_design_eval(&cs->d[1], t, NULL, NULL) - off.y + ev(&cs->corr[1], t),
+                            sy_design_eval(&cs->d[2], t, NULL, NULL) - off.z + ev(&cs->corr[2], t));
+    } else {
+        d->pelvis_o = kc_v3(ev(&m->px, t), ev(&m->py, t), sy_motion_pelvis_z(m, t, NULL, NULL));
+    }
     for (int s = 0; s < 2; s++) {
         d->hip[s][0] = ev(&m->hip_flex[s], t);
         d->hip[s][1] = ev(&m->hip_add[s], t);
@@ -53,7 +97,7 @@ void sy_motion_drive(const sy_motion *m, double t, sy_drive *d, int force_side, 
         if (k >= 0) {
             const sy_contact *c = &m->contact[s][k];
             double u = t - c->t_on;
-            double f = c->tau > 0 && u > 0 ? c->tau * (1 - exp(-u / c->tau)) : 0;
+            double f = c->tau > 0 ? c->tau * sy_smooth_stop(u / (2 * c->tau)) : 0;
             d->toe[s] = kc_v3_axpy(c->toe0, f, c->vel0);
             d->foot_dir[s] = sy_foot_dir(ev(&m->foot_pitch[s], t) * KC_DEG,
                                          ev(&m->foot_head[s], t) * KC_DEG);

@@ -294,6 +294,22 @@ static int manifest_row(kc_table *t, const sy_subject *s, const trial_spec *sp)
     return st;
 }
 
+/* a calibration capture (wand, L-frame) written to dir/name */
+static int write_capture(const char *dir, const char *name,
+                         int (*capture)(const sy_rig *, const sy_options *, kc_obs **),
+                         const sy_rig *rig, const sy_options *opt, const kc_provenance *prov)
+{
+    kc_obs *w = NULL;
+    int st = capture(rig, opt, &w);
+    if (st)
+        return st;
+    char *p = path_join(dir, name);
+    st = p ? kc_obs_write(p, w, prov) : KC_ENOMEM;
+    kc_obs_free(w);
+    free(p);
+    return st;
+}
+
 int sy_session_write(const char *dir, const sy_options *opt, const kc_provenance *prov,
                      const kc_cli *cli)
 {
@@ -316,27 +332,9 @@ int sy_session_write(const char *dir, const sy_options *opt, const kc_provenance
         goto done;
     free(p);
     p = NULL;
-    {
-        kc_obs *w = NULL;
-        if ((st = sy_wand_capture(&rig, opt, &w)))
-            goto done;
-        p = path_join(dir, "calib/wand.obs.h5");
-        st = p ? kc_obs_write(p, w, prov) : KC_ENOMEM;
-        kc_obs_free(w);
-        free(p);
-        p = NULL;
-        if (st)
-            goto done;
-        if ((st = sy_lframe_capture(&rig, opt, &w)))
-            goto done;
-        p = path_join(dir, "calib/lframe.obs.h5");
-        st = p ? kc_obs_write(p, w, prov) : KC_ENOMEM;
-        kc_obs_free(w);
-        free(p);
-        p = NULL;
-        if (st)
-            goto done;
-    }
+    if ((st = write_capture(dir, "calib/wand.obs.h5", sy_wand_capture, &rig, opt, prov)) ||
+        (st = write_capture(dir, "calib/lframe.obs.h5", sy_lframe_capture, &rig, opt, prov)))
+        goto done;
     int ns = opt->n_subjects;
     subj = calloc((size_t)ns, sizeof *subj);
     specs = calloc((size_t)(2 + opt->n_dvj + 2 * opt->n_sls), sizeof *specs);

@@ -9,7 +9,8 @@
  *   rig.c      the camera ring
  *   capture.c  what the cameras see (projection, occlusion, noise, dropouts, spurious blobs)
  *   wand.c     calibration captures (wand, L-frame)
- *   forceplate.c  ground reaction forces from the whole-body centre of mass
+ *   forceplate.c  ground reaction forces from the whole-body centre of mass (and a medial
+ *                 squeeze between two planted feet)
  *   truthcalc.c   truth angles, events and metrics of a trial
  *   session.c  the whole session: trials in parallel, files written in order
  *   kc_synth.c the command line
@@ -75,7 +76,7 @@ double sy_tnorm(gsl_rng *r, double mean, double sd, double lo, double hi);
 
 /* ---- tracks (track.c) ------------------------------------------------------------------- */
 
-#define SY_TRACK_MAX 40
+#define SY_TRACK_MAX 64
 
 /* A key: time (s), value, first and second derivative. Between keys the track is the quintic
  * Hermite curve matching value, slope and curvature at both ends (C2). Before the first and
@@ -100,6 +101,9 @@ void sy_track_cut(sy_track *tr, double t);
 
 /* The septic smoothstep on [0,1] (C3), clipped outside. */
 double sy_smoothstep(double u);
+/* Distance covered by a body stopping smoothly (velocity 1 - S(u)) over u in [0,1],
+ * normalised to 1 at the stop: 2(u - ∫S); 0 before, 1 after. */
+double sy_smooth_stop(double u);
 
 /* A 1-D trajectory whose acceleration is force-shaped (for the pelvis height):
  *   a(t) = -g + g·(b0 + (b1 - b0)·S(u)) + Σ A_k φ((t - c_k)/w_k),   u = (t - t0)/T
@@ -242,6 +246,8 @@ typedef struct sy_subject {
 void sy_subject_make(sy_subject *s, int index, int n_subjects, const sy_options *opt);
 /* mass fraction of one leg (thigh + shank + foot) */
 #define SY_LEG_MASS_FRACTION (0.100 + 0.0465 + 0.0145)
+/* mass fraction of HAT: pelvis + trunk, head and arms (everything but the legs) */
+#define SY_HAT_MASS_FRACTION (1.0 - 2 * SY_LEG_MASS_FRACTION)
 
 /* ---- body (body.c) ------------------------------------------------------------------------ */
 
@@ -280,6 +286,9 @@ void sy_body_markers(const sy_subject *s, const sy_pose *p, enum sy_mode mode, d
                      const double impacts[2][4], kc_vec3 mk[SY_N_MARKERS],
                      kc_vec3 normal[SY_N_MARKERS]);
 extern const int sy_marker_segment[SY_N_MARKERS];
+/* The HAT centre of mass (pelvis + trunk, head and arms) is pelvis_o + pelvis_R·in_pelvis +
+ * thorax_R·in_thorax: it depends on the pelvis origin and the two orientations only. */
+void sy_body_hat_local(const sy_subject *s, kc_vec3 *in_pelvis, kc_vec3 *in_thorax);
 /* Capsules (a, b, radius) of the segments for occlusion. */
 void sy_body_capsules(const sy_subject *s, const sy_pose *p, kc_vec3 a[SY_N_SEGMENTS],
                       kc_vec3 b[SY_N_SEGMENTS], double r[SY_N_SEGMENTS]);
@@ -291,8 +300,9 @@ enum sy_task { SY_TASK_STATIC = 0, SY_TASK_FUNCTIONAL, SY_TASK_DVJ, SY_TASK_SLS 
 #define SY_MAX_SEG 8
 #define SY_MAX_CONTACT 4
 
-/* A planted interval of one foot: TOE decelerates from toe0 with velocity vel0 (mm/s) with
- * time constant tau, foot direction from the pitch/heading tracks. */
+/* A planted interval of one foot: TOE decelerates smoothly from toe0 with velocity vel0
+ * (mm/s) within 2·tau and comes to rest vel0·tau further (sy_smooth_stop), foot direction
+ * from the pitch/heading tracks. */
 typedef struct sy_contact {
     double t_on, t_off;      /* t_off = INFINITY when it lasts to the end */
     kc_vec3 toe0, vel0;
@@ -306,6 +316,19 @@ typedef struct sy_zseg {
     sy_track track;
 } sy_zseg;
 
+/* Over [t0, t1] the whole-body centre of mass follows force-shaped designs (d[0] lab x, d[1]
+ * lab y with b0 = b1 = 1, d[2] height), so that the ground reaction is the designs' templates
+ * by construction: the pelvis origin is the design minus the HAT offset (sy_body_hat_local:
+ * exact for pelvis and trunk) plus corr, a correction sampled densely at planning time that
+ * compensates the legs' share of the centre of mass (dvj.c). */
+typedef struct sy_comseg {
+    double t0, t1;
+    sy_design d[3];
+    sy_track corr[3];
+} sy_comseg;
+
+#define SY_MAX_COMSEG 2
+
 typedef struct sy_motion {
     enum sy_task task;
     int side;                        /* SLS stance side */
@@ -314,6 +337,9 @@ typedef struct sy_motion {
     sy_track px, py;                 /* pelvis origin x, y (mm) */
     int n_zseg;
     sy_zseg zseg[SY_MAX_SEG];
+    int n_comseg;
+    sy_comseg comseg[SY_MAX_COMSEG];
+    kc_vec3 hat_pelvis, hat_thorax;  /* sy_body_hat_local of the subject (for comseg) */
     sy_track tilt, obliq, prot;      /* pelvis orientation (deg) */
     sy_track tfwd, tlat, trot;       /* thorax orientation vs lab (deg) */
     sy_track hip_rot[2], knee_add[2], knee_rot[2];
@@ -344,6 +370,8 @@ int sy_motion_release(const sy_subject *s, sy_motion *m, int side, int k);
 int sy_motion_solve_height(const sy_subject *s, const sy_motion *m, double t, double knee_deg,
                            double *z);
 double sy_motion_pelvis_z(const sy_motion *m, double t, double *v, double *a);
+/* HAT centre of mass minus pelvis origin at t (orientation tracks only), and its velocity. */
+kc_vec3 sy_motion_hat_offset(const sy_motion *m, double t, kc_vec3 *v);
 
 /* plan a trial (plan.c / dvj.c); rng: the trial's stream */
 int sy_plan_static(const sy_subject *s, sy_motion *m, gsl_rng *r);

@@ -129,6 +129,13 @@ double sy_smoothstep(double u)
 }
 
 /* ∫_0^u S and ∫_0^u∫ S of the septic smoothstep, continued linearly/quadratically past 1. */
+static double smooth_int1(double u);
+
+double sy_smooth_stop(double u)
+{
+    return u >= 1 ? 1 : u <= 0 ? 0 : 2 * (u - smooth_int1(u));
+}
+
 static double smooth_int1(double u)
 {
     if (u <= 0)

@@ -59,6 +59,32 @@ static int truth_markers(kc_obs *o, const sy_options *opt, const char *prefix, s
     return KC_OK;
 }
 
+/* The end of a calibration capture: unless st already failed, the cameras see the markers mk
+ * [F][M] (stream a of sy_capture), the truth and the object's geometry (extra <name>_mm, n
+ * values) are stored; mk is freed and the observation handed over, or freed on failure. */
+static int finish_capture(int st, const sy_rig *rig, const sy_options *opt, kc_obs *o,
+                          size_t F, size_t M, kc_vec3 *mk, int stream, const char *name,
+                          size_t n, const double *geometry, kc_obs **out)
+{
+    char extra[32];
+    snprintf(extra, sizeof extra, "%s_mm", name);
+    if (!st) {
+        sy_scene sc = {F, M, mk, NULL, NULL, NULL, NULL, NULL};
+        st = sy_capture(rig, opt, &sc, false, stream, 0, o, NULL);
+    }
+    if (!st)
+        st = truth_markers(o, opt, name, M, mk);
+    if (!st)
+        st = kc_obs_add_extra(o, extra, n, geometry);
+    free(mk);
+    if (st) {
+        kc_obs_free(o);
+        return st;
+    }
+    *out = o;
+    return KC_OK;
+}
+
 /* a smooth wandering coordinate: three sines of random frequency, scaled to ±amp */
 static double wander(const double *f, const double *ph, double t, double amp)
 {
@@ -92,21 +118,9 @@ int sy_wand_capture(const sy_rig *rig, const sy_options *opt, kc_obs **out)
             for (size_t m = 0; m < M; m++)
                 mk[k * M + m] = kc_v3_axpy(c, wand_mm[m] - 250, d);
         }
-        sy_scene sc = {F, M, mk, NULL, NULL, NULL, NULL, NULL};
-        st = sy_capture(rig, opt, &sc, false, -1, 0, o, NULL);
     }
-    if (!st)
-        st = truth_markers(o, opt, "wand", M, mk);
-    if (!st)
-        st = kc_obs_add_extra(o, "wand_mm", 3, wand_mm);
-    free(mk);
     gsl_rng_free(r);
-    if (st) {
-        kc_obs_free(o);
-        return st;
-    }
-    *out = o;
-    return KC_OK;
+    return finish_capture(st, rig, opt, o, F, M, mk, -1, "wand", 3, wand_mm, out);
 }
 
 int sy_lframe_capture(const sy_rig *rig, const sy_options *opt, kc_obs **out)
@@ -125,18 +139,6 @@ int sy_lframe_capture(const sy_rig *rig, const sy_options *opt, kc_obs **out)
         for (size_t k = 0; k < F; k++)
             for (size_t m = 0; m < M; m++)
                 mk[k * M + m] = kc_v3(lf[3 * m], lf[3 * m + 1], lf[3 * m + 2]);
-        sy_scene sc = {F, M, mk, NULL, NULL, NULL, NULL, NULL};
-        st = sy_capture(rig, opt, &sc, false, -2, 0, o, NULL);
     }
-    if (!st)
-        st = truth_markers(o, opt, "lframe", M, mk);
-    if (!st)
-        st = kc_obs_add_extra(o, "lframe_mm", 12, lf);
-    free(mk);
-    if (st) {
-        kc_obs_free(o);
-        return st;
-    }
-    *out = o;
-    return KC_OK;
+    return finish_capture(st, rig, opt, o, F, M, mk, -2, "lframe", 12, lf, out);
 }
