@@ -1,0 +1,337 @@
+/* kc-triangulate — labelled 2D observations + calibration -> 3D marker trajectories:
+ * robust multi-view triangulation (triangulate.h), honest gap filling (gapfill.h) and
+ * zero-lag Butterworth filtering (filter.h), written atomically as a *.traj.h5. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinechain/calibfile.h"
+#include "kinechain/cli.h"
+#include "kinechain/filter.h"
+#include "kinechain/gapfill.h"
+#include "kinechain/log.h"
+#include "kinechain/obsfile.h"
+#include "kinechain/status.h"
+#include "kinechain/trajfile.h"
+#include "kinechain/triangulate.h"
+
+static void usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "Usage: kc-triangulate -o OUT.traj.h5 [options] CALIB.calib.h5 IN.obs.h5\n"
+            "\n"
+            "Triangulate the labelled 2D observations (/points, weighted by /weights when\n"
+            "present) of IN with the cameras of CALIB: each marker in each frame is\n"
+            "undistorted, solved linearly from all views and refined to the maximum-\n"
+            "likelihood point (least reprojection error). A camera whose ray disagrees\n"
+            "with the consensus (reprojection error above --outlier-px) is excluded; a\n"
+            "point with fewer than --min-cameras agreeing cameras is missing (NaN).\n"
+            "Short gaps are then filled (cubic spline, never across a foot contact; rigid\n"
+            "body from three or more markers of the same segment otherwise; each filled\n"
+            "value flagged in /filled), and the result low-pass filtered (4th-order\n"
+            "zero-lag Butterworth, each contiguous run separately). /residual_px,\n"
+            "/n_cameras and /camera_used are written per marker and frame; /forceplates and\n"
+            "/truth are carried through.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --output FILE    the trajectories to write (required; written atomically)\n"
+            "  --cutoff HZ|auto|none  low-pass cutoff in Hz (default 12); auto: Winter's\n"
+            "                       residual analysis pooled over markers (noise region\n"
+            "                       0.15-0.30 x rate); none: unfiltered\n"
+            "  --max-gap N|Ns       longest gap filled, in frames, or seconds with an s\n"
+            "                       (default 0.05s); 0: no filling\n"
+            "  --min-cameras N      agreeing cameras needed for a point (default 2)\n"
+            "  --outlier-px PX      reprojection error above which a camera is excluded\n"
+            "                       (default 4)\n"
+            "%s\n"
+            "Example:\n"
+            "  kc-triangulate -o s01/dvj_1.traj.h5 calib/truth.calib.h5 s01/dvj_1.obs.h5\n"
+            "\n"
+            "%s",
+            kc_cli_common_help, kc_cli_exit_help);
+    exit(status);
+}
+
+enum { OPT_CUTOFF = 2000, OPT_MAXGAP, OPT_MINCAM, OPT_OUTLIER };
+
+/* Parse "N" (frames) or "Ns" (seconds) into *frames_or_s; *seconds tells which. */
+static int parse_gap(const char *s, double *v, int *seconds)
+{
+    size_t n = strlen(s);
+    char buf[64];
+    if (n == 0 || n >= sizeof buf)
+        goto bad;
+    memcpy(buf, s, n + 1);
+    *seconds = 0;
+    if (buf[n - 1] == 's') {
+        buf[n - 1] = '\0';
+        *seconds = 1;
+        return kc_parse_double("max-gap", buf, 0, 3600, v);
+    }
+    long l;
+    if (kc_parse_long("max-gap", buf, 0, 1000000, &l))
+        return KC_EINVAL;
+    *v = (double)l;
+    return KC_OK;
+bad:
+    KC_ERROR("--max-gap: \"%s\" is not a number of frames or of seconds (\"0.05s\")", s);
+    return KC_EINVAL;
+}
+
+/* Cameras of the observations, in their order, from the calibration. A camera the
+ * calibration marks "excluded" is not used: its observations are set to NaN. At least two
+ * cameras must remain. */
+static int match_cameras(const kc_calib *cal, kc_obs *obs, const char *calib_path,
+                         const char *obs_path, kc_camera *cams)
+{
+    size_t usable = 0, C = obs->n_cameras, FM2 = obs->n_frames * obs->n_markers * 2;
+    for (size_t i = 0; i < C; i++) {
+        int k = kc_calib_find(cal, obs->camera_names[i]);
+        if (k < 0) {
+            KC_ERROR("camera \"%s\" of \"%s\" is not in the calibration \"%s\"",
+                     obs->camera_names[i], obs_path, calib_path);
+            return KC_EINVAL;
+        }
+        cams[i] = cal->cameras[k].cam;
+        if (cal->cameras[k].excluded) {
+            KC_WARN("camera \"%s\" is excluded by the calibration \"%s\": not used",
+                    obs->camera_names[i], calib_path);
+            for (size_t j = 0; j < FM2; j++)
+                obs->points[i * FM2 + j] = NAN;
+        } else {
+            usable++;
+        }
+    }
+    if (usable < 2) {
+        KC_ERROR("\"%s\" has %zu camera%s not excluded by \"%s\": triangulation needs at "
+                 "least two", obs_path, usable, usable == 1 ? "" : "s", calib_path);
+        return KC_EINVAL;
+    }
+    return KC_OK;
+}
+
+int main(int argc, char **argv)
+{
+    kc_cli cli;
+    kc_cli_init(&cli, "kc-triangulate", argc, argv);
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"cutoff", required_argument, NULL, OPT_CUTOFF},
+        {"max-gap", required_argument, NULL, OPT_MAXGAP},
+        {"min-cameras", required_argument, NULL, OPT_MINCAM},
+        {"outlier-px", required_argument, NULL, OPT_OUTLIER},
+        KC_CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *out_path = NULL;
+    double cutoff = 12.0;   /* NaN = none, -1 = auto */
+    double gap_v = 0.05;
+    int gap_seconds = 1;
+    kc_tri_params tp = kc_tri_default_params();
+    kc_gapfill_params gp = kc_gapfill_default_params();
+    int c;
+    long l;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        int st = KC_OK;
+        switch (c) {
+        case 'o': out_path = optarg; break;
+        case OPT_CUTOFF:
+            if (strcmp(optarg, "none") == 0)
+                cutoff = NAN;
+            else if (strcmp(optarg, "auto") == 0)
+                cutoff = -1.0;
+            else
+                st = kc_parse_double("cutoff", optarg, 0.01, 1e6, &cutoff);
+            break;
+        case OPT_MAXGAP: st = parse_gap(optarg, &gap_v, &gap_seconds); break;
+        case OPT_MINCAM:
+            st = kc_parse_long("min-cameras", optarg, 2, 254, &l);
+            tp.min_cameras = (int)l;
+            break;
+        case OPT_OUTLIER: st = kc_parse_double("outlier-px", optarg, 1e-3, 1e6, &tp.outlier_px); break;
+        case 'h': usage(stdout, KC_EXIT_OK); break;
+        case ':':
+            KC_ERROR("option %s needs a value (see --help)", argv[optind - 1]);
+            return KC_EXIT_USAGE;
+        case '?':
+            KC_ERROR("unknown option \"%s\" (see --help)", argv[optind - 1]);
+            return KC_EXIT_USAGE;
+        default: {
+            int r = kc_cli_common_option(&cli, c, optarg);
+            if (r == 2)
+                usage(stdout, KC_EXIT_OK);
+            if (r == 3) {
+                kc_cli_print_version(&cli);
+                return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+            }
+            if (r <= 0)
+                return KC_EXIT_USAGE;
+        }
+        }
+        if (st)
+            return KC_EXIT_USAGE;
+    }
+    if (!out_path) {
+        KC_ERROR("missing -o OUT.traj.h5 (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (optind + 2 != argc) {
+        KC_ERROR(optind + 2 > argc ? "expected CALIB.calib.h5 and IN.obs.h5 (see --help)"
+                                   : "too many arguments (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    const char *calib_path = argv[optind], *obs_path = argv[optind + 1];
+
+    kc_calib *cal = NULL;
+    kc_obs *obs = NULL;
+    kc_traj *t = NULL;
+    kc_camera *cams = NULL;
+    uint8_t *impact = NULL;
+    int st, code = KC_EXIT_INPUT;
+    double t0 = kc_now();
+    if ((st = kc_calib_read(calib_path, &cal)) || (st = kc_obs_read(obs_path, &obs)))
+        goto fail;
+    size_t C = obs->n_cameras, F = obs->n_frames, M = obs->n_markers;
+    st = KC_EINVAL;
+    if (M == 0 || !obs->points) {
+        KC_ERROR("\"%s\" has no labelled observations (/labels, /points)", obs_path);
+        goto fail;
+    }
+    if (C < 2) {
+        KC_ERROR("\"%s\" has %zu camera%s: triangulation needs at least two", obs_path, C,
+                 C == 1 ? "" : "s");
+        goto fail;
+    }
+    if (obs->truth && obs->truth->n_frames && obs->truth->n_frames != F) {
+        KC_ERROR("/truth of \"%s\" has %zu frames but /points has %zu", obs_path,
+                 obs->truth->n_frames, F);
+        goto fail;
+    }
+    if (!(cams = malloc(C * sizeof *cams))) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    if (match_cameras(cal, obs, calib_path, obs_path, cams))
+        goto fail;
+    size_t finite = 0;
+    for (size_t i = 0; i < C * F * M; i++)
+        finite += isfinite(obs->points[2 * i]) && isfinite(obs->points[2 * i + 1]);
+    if (finite == 0) {
+        KC_ERROR("\"%s\" has no observations: every /points value is NaN", obs_path);
+        goto fail;
+    }
+    if (!isnan(cutoff) && cutoff > 0) {
+        double a[3], b[2];
+        if (kc_butter_coeffs(cutoff, obs->rate_hz, a, b)) {
+            KC_ERROR("--cutoff %g Hz is not below the Nyquist frequency of \"%s\" (%g Hz)",
+                     cutoff, obs_path, 0.5 * obs->rate_hz);
+            goto fail;
+        }
+    }
+    gp.max_gap = gap_seconds ? (long)floor(gap_v * obs->rate_hz + 1e-9) : (long)gap_v;
+
+    /* triangulate */
+    st = KC_ENOMEM;
+    if (!(t = kc_traj_alloc()))
+        goto fail;
+    if ((st = kc_traj_alloc_arrays(t, F, M, obs->labels, KC_RESIDUAL_PX, true, true)))
+        goto fail;
+    st = KC_ENOMEM;
+    t->camera_used = malloc(F * M * C);
+    t->camera_names = calloc(C, sizeof *t->camera_names);
+    if (!t->camera_used || !t->camera_names)
+        goto fail;
+    t->n_cameras = C;
+    for (size_t i = 0; i < C; i++)
+        if (!(t->camera_names[i] = strdup(obs->camera_names[i])))
+            goto fail;
+    t->rate_hz = obs->rate_hz;
+    t->first_frame = 0;
+    t->start_time_s = 0.0;
+    if ((st = kc_tri_all(&tp, cams, C, F, M, obs->points, obs->weights, t->position,
+                         t->residual, t->n_cameras_seen, t->camera_used)))
+        goto fail;
+    size_t n_tri = 0;
+    for (size_t i = 0; i < F * M; i++)
+        n_tri += isfinite(t->position[3 * i]);
+    KC_INFO("triangulated %zu of %zu marker-frames in %.2f s", n_tri, F * M, kc_now() - t0);
+    if (n_tri == 0) {
+        st = KC_ENUMERIC;
+        KC_ERROR("no marker of \"%s\" could be triangulated: no two cameras agree anywhere",
+                 obs_path);
+        goto fail;
+    }
+
+    /* contacts and gap filling */
+    st = KC_ENOMEM;
+    if (!(impact = calloc(F ? F : 1, 1)))
+        goto fail;
+    int nfp = kc_contacts_from_forceplates(&gp, obs->forceplates, obs->n_forceplates, F,
+                                           obs->rate_hz, impact);
+    int nmk = kc_contacts_from_markers(&gp, t->position, F, M, obs->labels, obs->rate_hz,
+                                       impact);
+    KC_INFO("initial contacts: %d from force plates, %d from heel/toe markers", nfp, nmk);
+    kc_gapfill_stats gs;
+    memset(t->filled, KC_FILL_MEASURED, F * M);   /* NaN positions say "missing" */
+    if ((st = kc_gapfill(&gp, t->position, F, M, obs->labels, impact, t->filled, &gs)))
+        goto fail;
+    KC_INFO("gaps: %ld, filled by spline %ld, by rigid body %ld; left: %ld longer than %ld "
+            "frames, %ld with no honest fill",
+            gs.gaps, gs.spline, gs.rigid, gs.too_long, gp.max_gap, gs.unfillable);
+
+    /* filtering */
+    t->filter_cutoff_hz = NAN;
+    if (cutoff < 0) {
+        double fc, icpt;
+        if ((st = kc_filter_residual_cutoff(t->position, F, M, obs->rate_hz, &fc, &icpt))) {
+            KC_ERROR("--cutoff auto: residual analysis of \"%s\" failed", obs_path);
+            goto fail;
+        }
+        KC_INFO("residual analysis: noise %.3g mm, cutoff %.2f Hz", icpt, fc);
+        cutoff = fc;
+    }
+    if (!isnan(cutoff)) {
+        if ((st = kc_filter_positions(t->position, F, M, cutoff, obs->rate_hz)))
+            goto fail;
+        t->filter_cutoff_hz = cutoff;
+    }
+
+    /* carry through and write */
+    t->subject = obs->subject;
+    t->trial = obs->trial;
+    t->task = obs->task;
+    obs->subject = obs->trial = obs->task = NULL;
+    t->n_forceplates = obs->n_forceplates;
+    t->forceplates = obs->forceplates;
+    obs->n_forceplates = 0;
+    obs->forceplates = NULL;
+    t->truth = obs->truth;
+    obs->truth = NULL;
+    const char *inputs[2] = {calib_path, obs_path};
+    kc_provenance prov = {"kc-triangulate", argc, argv, 2, inputs, cli.provenance};
+    if ((st = kc_traj_write(out_path, t, &prov)))
+        goto fail;
+    KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
+    free(impact);
+    free(cams);
+    kc_traj_free(t);
+    kc_obs_free(obs);
+    kc_calib_free(cal);
+    return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+
+fail:
+    code = kc_exit_code(st);
+    if (code == KC_EXIT_OK)
+        code = KC_EXIT_FAILED;
+    if (kc_log_error_count() == 0)
+        KC_ERROR("cannot triangulate \"%s\": %s", obs_path, kc_strerror(st));
+    free(impact);
+    free(cams);
+    kc_traj_free(t);
+    kc_obs_free(obs);
+    kc_calib_free(cal);
+    return code;
+}
