@@ -1,0 +1,1 @@
+# tests of the ik area (see tests/CMakeLists.txt)
