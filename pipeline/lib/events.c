@@ -1,0 +1,248 @@
+/* Drop-jump landing events from force plates or foot markers (see events.h). */
+#include "kinechain/events.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinechain/log.h"
+
+kc_events_params kc_events_default_params(void)
+{
+    kc_events_params p = {20.0, 30.0, 5.0, 0.03};
+    return p;
+}
+
+size_t kc_events_frame(double t_s, double rate_hz, size_t F)
+{
+    if (F == 0 || !isfinite(t_s))
+        return 0;
+    double f = floor(t_s * rate_hz + 0.5);
+    if (f < 0)
+        return 0;
+    if (f > (double)(F - 1))
+        return F - 1;
+    return (size_t)f;
+}
+
+void kc_events_foot_height(const double *pos, size_t F, size_t M, int hee, int toe, double *h)
+{
+    for (size_t f = 0; f < F; f++) {
+        double a = hee >= 0 ? pos[(f * M + (size_t)hee) * 3 + 2] : NAN;
+        double b = toe >= 0 ? pos[(f * M + (size_t)toe) * 3 + 2] : NAN;
+        h[f] = isnan(a) ? b : isnan(b) ? a : fmin(a, b);
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double kc_events_floor_estimate(const double *h, size_t F)
+{
+    double *v = malloc((F ? F : 1) * sizeof *v);
+    size_t n = 0;
+    if (!v)
+        return NAN;
+    for (size_t f = 0; f < F; f++)
+        if (isfinite(h[f]))
+            v[n++] = h[f];
+    double r = NAN;
+    if (n) {
+        qsort(v, n, sizeof *v, cmp_double);
+        r = v[(size_t)floor(0.02 * (double)(n - 1))];
+    }
+    free(v);
+    return r;
+}
+
+/* Sub-sample time where x crosses thr between samples i and i+1 (x[i], x[i+1] finite). */
+static double cross_time(const double *x, size_t i, double thr, double dt)
+{
+    double a = x[i], b = x[i + 1];
+    double u = b != a ? (thr - a) / (b - a) : 0.0;
+    if (u < 0)
+        u = 0;
+    if (u > 1)
+        u = 1;
+    return ((double)i + u) * dt;
+}
+
+/* The state sequence of x against thr ("in contact" = below when below != 0, above
+ * otherwise): the first entry into contact after at least one sample out of contact, the exit
+ * after it, and the next entry; a phase shorter than min_n samples is ignored. Times in s. */
+static void contact_phases(const double *x, size_t n, double thr, double thr_off, int below,
+                           double dt, size_t min_n, double *t_on, double *t_off, double *t_on2)
+{
+    *t_on = *t_off = *t_on2 = NAN;
+    /* leaving is judged against thr_off once the signal has been beyond it in this contact */
+    double thr_on = thr;
+#define IN(i) (below ? x[i] < thr : x[i] > thr)
+    int seen_out = 0, stage = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(x[i + 1]))
+            continue;
+        if (!IN(i))
+            seen_out = 1;
+        int entering = !IN(i) && IN(i + 1), leaving = IN(i) && !IN(i + 1);
+        if (stage != 1 && entering && (stage == 2 || seen_out)) {
+            /* a contact must last min_n samples */
+            size_t k = i + 1, run = 0;
+            while (k < n && isfinite(x[k]) && IN(k) && run < min_n) {
+                k++;
+                run++;
+            }
+            if (run < min_n)
+                continue;
+            double t = cross_time(x, i, thr, dt);
+            if (stage == 0) {
+                *t_on = t;
+                stage = 1;
+                /* switch to the take-off threshold once the signal has passed it */
+                for (size_t j = i + 1; j < n && isfinite(x[j]); j++) {
+                    if (below ? x[j] < thr_off : x[j] > thr_off) {
+                        thr = thr_off;
+                        break;
+                    }
+                    if (below ? x[j] >= thr_on : x[j] <= thr_on)
+                        break;
+                }
+            } else {
+                *t_on2 = t;
+                break;
+            }
+        } else if (stage == 1 && leaving) {
+            size_t k = i + 1, run = 0;
+            while (k < n && isfinite(x[k]) && !IN(k) && run < min_n) {
+                k++;
+                run++;
+            }
+            if (run < min_n && k < n)
+                continue;
+            *t_off = cross_time(x, i, thr, dt);
+            stage = 2;
+            thr = thr_on;
+        }
+    }
+#undef IN
+}
+
+int kc_events_dvj_kinematic(const kc_events_params *ep, const double *h, size_t F, double rate_hz,
+                            double floor_mm, kc_dvj_events *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->ic_s = ev->to_s = ev->ic2_s = NAN;
+    ev->method = "kinematic";
+    ev->uncertainty_s = 1.0 / rate_hz;
+    ev->plate = -1;
+    if (!isfinite(floor_mm))
+        return KC_EINVAL;
+    size_t min_n = (size_t)ceil(ep->min_phase_s * rate_hz);
+    if (min_n < 1)
+        min_n = 1;
+    contact_phases(h, F, floor_mm + ep->height_threshold_mm, floor_mm + ep->takeoff_threshold_mm,
+                   1, 1.0 / rate_hz, min_n, &ev->ic_s, &ev->to_s, &ev->ic2_s);
+    return isfinite(ev->ic_s) ? KC_OK : KC_ENUMERIC;
+}
+
+int kc_events_dvj_force(const kc_events_params *ep, const kc_forceplate *fp, size_t n_fp,
+                        const double *foot_xy, size_t F, double rate_hz, kc_dvj_events *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->ic_s = ev->to_s = ev->ic2_s = NAN;
+    ev->method = "force";
+    ev->plate = -1;
+    for (size_t i = 0; i < n_fp; i++) {
+        const kc_forceplate *p = &fp[i];
+        if (!p->force || p->n < 2 || !(p->rate_hz > 0))
+            continue;
+        double *fz = malloc(p->n * sizeof *fz);
+        if (!fz)
+            return KC_ENOMEM;
+        for (size_t j = 0; j < p->n; j++)
+            fz[j] = fabs(p->force[j * 3 + 2]);
+        size_t min_n = (size_t)ceil(ep->min_phase_s * p->rate_hz);
+        double on, off, on2;
+        contact_phases(fz, p->n, ep->force_threshold_n, ep->force_threshold_n, 0,
+                       1.0 / p->rate_hz, min_n ? min_n : 1, &on, &off, &on2);
+        free(fz);
+        if (!isfinite(on))
+            continue;
+        /* is this side's foot on the plate a little after it loads? */
+        size_t f = kc_events_frame(on + 0.02, rate_hz, F);
+        double x = foot_xy[2 * f], y = foot_xy[2 * f + 1];
+        double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+        for (int k = 0; k < 4; k++) {
+            xmin = fmin(xmin, p->corners[k][0]);
+            xmax = fmax(xmax, p->corners[k][0]);
+            ymin = fmin(ymin, p->corners[k][1]);
+            ymax = fmax(ymax, p->corners[k][1]);
+        }
+        if (!(x >= xmin && x <= xmax && y >= ymin && y <= ymax))
+            continue;
+        ev->ic_s = on;
+        ev->to_s = off;
+        ev->ic2_s = on2;
+        ev->plate = (int)i;
+        ev->uncertainty_s = 1.0 / p->rate_hz;
+        return KC_OK;
+    }
+    return KC_EMISSING;
+}
+
+void kc_events_peak_flexion(const double *knee, size_t F, double rate_hz, kc_dvj_events *ev)
+{
+    ev->pkf_ok = 0;
+    if (!isfinite(ev->ic_s) || !isfinite(ev->to_s) || F == 0)
+        return;
+    size_t a = kc_events_frame(ev->ic_s, rate_hz, F), b = kc_events_frame(ev->to_s, rate_hz, F);
+    double best = -INFINITY;
+    for (size_t f = a; f <= b; f++)
+        if (isfinite(knee[f * 3]) && knee[f * 3] > best) {
+            best = knee[f * 3];
+            ev->pkf_frame = f;
+            ev->pkf_ok = 1;
+        }
+}
+
+static int add_row(kc_table *t, const char *name, const char *side, double time_s,
+                   int64_t frame, const char *method, double unc)
+{
+    long r = kc_table_add_row(t);
+    if (r < 0)
+        return (int)r;
+    size_t i = (size_t)r;
+    int st = kc_table_set_str(t, i, kc_table_find(t, "name"), name);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "side"), side);
+    if (!st) st = kc_table_set_i64(t, i, kc_table_find(t, "frame"), frame);
+    if (!st) st = kc_table_set_f64(t, i, kc_table_find(t, "time_s"), time_s);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "method"), method);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "source"), "detected");
+    if (!st) st = kc_table_set_f64(t, i, kc_table_find(t, "uncertainty_s"), unc);
+    return st;
+}
+
+int kc_events_to_table(const kc_dvj_events ev[2], double rate_hz, size_t F, kc_table *t)
+{
+    static const char *const sn[2] = {"L", "R"};
+    int st = KC_OK;
+    for (int s = 0; s < 2 && !st; s++) {
+        const kc_dvj_events *e = &ev[s];
+        const char *names[3] = {"initial_contact", "take_off", "second_contact"};
+        double times[3] = {e->ic_s, e->to_s, e->ic2_s};
+        for (int k = 0; k < 3 && !st; k++) {
+            if (!isfinite(times[k]))
+                continue;
+            st = add_row(t, names[k], sn[s], times[k],
+                         (int64_t)kc_events_frame(times[k], rate_hz, F), e->method,
+                         e->uncertainty_s);
+            if (!st && k == 0 && e->pkf_ok)
+                st = add_row(t, "peak_knee_flexion", sn[s], (double)e->pkf_frame / rate_hz,
+                             (int64_t)e->pkf_frame, "kinematic", 0.5 / rate_hz);
+        }
+    }
+    return st;
+}

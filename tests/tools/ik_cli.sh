@@ -1,0 +1,103 @@
+#!/bin/sh
+# kc-ik's command line: help, version, misuse (exit 1, one line), bad inputs (exit 2, one line
+# naming what is missing, no output file: a static missing a required marker, a subject
+# without leg length, a trial whose marker set differs from the static, an unknown subject,
+# missing files), a good run checked by kc-validate with /model, /events and /metrics, and the
+# same bytes at 1 and 2 threads.
+# usage: ik_cli.sh KC_IK KC_SYNTH TEST_IK_SYNTH WORKDIR
+set -u
+ik=$1
+synth=${KC_SYNTH:-$2}
+helper=$3
+work=$4
+rm -rf "$work"
+mkdir -p "$work" || exit 1
+fail=0
+err="$work/err"
+out="$work/out"
+
+# expect CODE LINES ARGS...: exit code CODE and exactly LINES lines on stderr
+expect() {
+    code=$1
+    lines=$2
+    shift 2
+    "$ik" "$@" >"$out" 2>"$err"
+    got=$?
+    n=$(wc -l <"$err")
+    if [ "$got" -ne "$code" ] || [ "$n" -ne "$lines" ]; then
+        echo "FAIL: kc-ik $*: exit $got (want $code), $n stderr lines (want $lines):"
+        cat "$err"
+        fail=1
+    fi
+}
+# names WORD: the last message names WORD
+names() {
+    grep -q "$1" "$err" || { echo "FAIL: the message does not name $1:"; cat "$err"; fail=1; }
+}
+
+KC_SYNTH_EXE=$synth "$helper" make-inputs "$work" >"$work/make.log" 2>&1 ||
+    { echo "FAIL: making the inputs"; cat "$work/make.log"; exit 1; }
+st=$work/static.traj.h5
+tr=$work/dvj.traj.h5
+csv=$work/S/subjects.csv
+o=$work/out.kin.h5
+
+expect 0 0 --help
+grep -q "Example" "$out" || { echo "FAIL: --help has no example"; fail=1; }
+grep -q "Exit status" "$out" || { echo "FAIL: --help has no exit codes"; fail=1; }
+expect 0 0 --version
+grep -q "kc-ik" "$out" || { echo "FAIL: --version does not name the tool"; fail=1; }
+expect 1 1
+expect 1 1 --static "$st" --subjects "$csv" --subject s01 "$tr"
+expect 1 1 -o "$o" --static "$st" --subjects "$csv" --subject s01
+expect 1 1 -o "$o" --static "$st" --subjects "$csv" --subject s01 "$tr" extra
+expect 1 1 -o "$o" --static "$st" "$tr"
+expect 1 1 -o "$o" --type hop --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --frobnicate --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --threads 0 --static "$st" --subjects "$csv" "$tr"
+[ -e "$o" ] && { echo "FAIL: misuse left an output file"; fail=1; rm -f "$o"; }
+
+# bad inputs: one line naming the cause, exit 2, nothing written
+expect 2 1 -o "$o" --static "$work/S/s01/static_no_lkne.traj.h5" --subjects "$csv" "$tr"
+expect 2 1 -o "$o" --static "$work/static_no_lkne.traj.h5" --subjects "$csv" "$tr"
+names LKNE
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" "$work/dvj_no_clav.traj.h5"
+names CLAV
+awk -F, 'BEGIN{OFS=","} NR>1 && $1=="s01" {$5=""} {print}' "$csv" >"$work/no_ll.csv"
+expect 2 1 -o "$o" --static "$st" --subjects "$work/no_ll.csv" "$tr"
+names leg_length_L_mm
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" --subject s99 "$tr"
+names s99
+expect 2 1 -o "$o" --static "$st" --subjects "$work/none.csv" "$tr"
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" "$work/none.traj.h5"
+expect 2 1 -o "$o" --subjects "$csv" "$tr"
+names static
+expect 2 1 -o "$o" --params-from-trial "$tr"
+names leg_length
+[ -e "$o" ] && { echo "FAIL: a bad input left an output file"; fail=1; rm -f "$o"; }
+ls "$work" | grep -q "\.tmp\." && { echo "FAIL: temporary files left"; fail=1; }
+
+# a good run (the subject from the trial's own attribute)
+expect 0 0 -o "$o" --static "$st" --subjects "$csv" "$tr"
+validate=$(dirname "$ik")/kc-validate
+if [ -x "$validate" ]; then
+    "$validate" "$o" >"$out" 2>"$err" || { echo "FAIL: kc-validate:"; cat "$err"; fail=1; }
+fi
+for d in /angles/LKnee /angles/RAnkle /angles/LThorax /joint_centres/RHJC /events/name \
+    /metrics/value; do
+    h5ls "$o$d" >/dev/null 2>&1 || { echo "FAIL: $d missing"; fail=1; }
+done
+for a in name leg_length_L_mm inter_asis_mm marker_diameter_mm tibial_torsion_R_deg \
+    static_beta_L_rad static_offsets_from progression_axis; do
+    h5dump -a "/model/$a" "$o" >/dev/null 2>&1 || { echo "FAIL: /model/$a missing"; fail=1; }
+done
+h5dump -a /trial_type "$o" | grep -q '"dvj"' || { echo "FAIL: trial_type not dvj"; fail=1; }
+h5dump -a /subject "$o" | grep -q '"s01"' || { echo "FAIL: subject not s01"; fail=1; }
+
+# determinism: 1 vs 2 threads, same bytes
+expect 0 0 -o "$work/t1.kin.h5" --threads 1 --no-provenance --static "$st" --subjects "$csv" "$tr"
+expect 0 0 -o "$work/t2.kin.h5" --threads 2 --no-provenance --static "$st" --subjects "$csv" "$tr"
+cmp "$work/t1.kin.h5" "$work/t2.kin.h5" || { echo "FAIL: 1 and 2 threads differ"; fail=1; }
+
+[ "$fail" -eq 0 ] && echo "ik_cli: all checks passed"
+exit "$fail"
