@@ -138,7 +138,9 @@ kc_c3d_write_opts kc_c3d_default_write_opts(void);
  * group; /subject attributes in PROCESSING; subject in SUBJECTS:NAMES; force plates as
  * FORCE_PLATFORM type 2 with ORIGIN 0 (channels Fx Fy Fz Mx My Mz in N and N·mm in plate
  * coordinates, moments about the surface centre) at one common analog rate, a whole
- * multiple of the point rate. Errors: KC_EINVAL (logged: a value that does not fit, e.g. an
+ * multiple of the point rate. C3D has no list of "bone" outputs: they are written as plain
+ * points and read back as bones only when named like Plug-in Gait segment axes (PELO ...).
+ * Not written: analog channels other than the plates', header events. Errors: KC_EINVAL (logged: a value that does not fit, e.g. an
  * integer coordinate beyond ±32767 units, more than 255 events), KC_EIO, KC_ENOMEM. */
 int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opts *opts)
     KC_RESULT_USED;
