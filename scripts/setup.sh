@@ -7,7 +7,8 @@ KC_ROOT=${KC_ROOT:-$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)}
 # Packages needed to build and run the pipeline.
 KC_BUILD_PACKAGES="gcc make cmake pkg-config libhdf5-dev hdf5-tools libgsl-dev libpng-dev libcairo2-dev libssl-dev"
 # Extra packages for the test suite: the contract page's h5py and R snippets, sanitizers.
-KC_TEST_PACKAGES="python3 python3-h5py python3-numpy r-cran-hdf5r"
+# clang with its sanitizer runtimes and OpenMP for the bounded libFuzzer runs.
+KC_TEST_PACKAGES="python3 python3-h5py python3-numpy r-cran-hdf5r clang-14 libclang-rt-14-dev libomp-14-dev"
 
 kc_say() { printf '%s\n' "$*" >&2; }
 
