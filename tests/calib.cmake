@@ -1,0 +1,1 @@
+# tests of the calib area (see tests/CMakeLists.txt)

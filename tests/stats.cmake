@@ -1,0 +1,1 @@
+# tests of the stats area (see tests/CMakeLists.txt)
