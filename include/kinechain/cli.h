@@ -53,6 +53,15 @@ void kc_cli_init(kc_cli *cli, const char *program, int argc, char **argv);
  * kc_log_init as needed. */
 int kc_cli_common_option(kc_cli *cli, int opt, const char *arg);
 
+/* The cases every tool's getopt_long loop ends with, in one place: the common options,
+ * --help and -h, --version, a missing value (':', with ":" leading the optstring) and an
+ * unknown option ('?'). optname is argv[optind - 1] (for the message). Returns -1 when the
+ * option was handled and parsing goes on, else the exit code the tool returns at once
+ * (KC_EXIT_OK after --version, KC_EXIT_USAGE after a logged misuse). For --help it calls
+ * usage(stdout, KC_EXIT_OK), which is expected to exit. */
+int kc_cli_fallback_option(kc_cli *cli, int opt, const char *arg, const char *optname,
+                           void (*usage)(FILE *fp, int status));
+
 /* Print "PROGRAM VERSION" (kinechain's version) to stdout. */
 void kc_cli_print_version(const kc_cli *cli);
 

@@ -180,9 +180,8 @@ int main(int argc, char **argv)
     const char *map = NULL, *axes_spec = NULL;
     kc_axes axes;
     int opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (opt == 'h')
-            usage(stdout, KC_EXIT_OK);
+    opterr = 0;   /* kc_cli_fallback_option reports misuse in one line */
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         if (opt == OPT_STRIP_PREFIX) {
             strip = true;
             continue;
@@ -197,18 +196,9 @@ int main(int argc, char **argv)
                 return KC_EXIT_USAGE;
             continue;
         }
-        int r = kc_cli_common_option(&cli, opt, optarg);
-        if (r == 2)
-            usage(stdout, KC_EXIT_OK);
-        if (r == 3) {
-            kc_cli_print_version(&cli);
-            return kc_cli_close_stdout() == KC_OK ? KC_EXIT_OK : KC_EXIT_FAILED;
-        }
-        if (r == 1)
-            continue;
-        if (r == 0)
-            fprintf(stderr, "Try 'kc-convert --help'.\n");
-        return KC_EXIT_USAGE;
+        int r = kc_cli_fallback_option(&cli, opt, optarg, argv[optind - 1], usage);
+        if (r >= 0)
+            return r;
     }
     if (argc - optind != 2) {
         KC_ERROR("expected IN and OUT, got %d file name%s", argc - optind,

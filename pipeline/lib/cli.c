@@ -240,3 +240,36 @@ void kc_progress_end(kc_progress *p)
     fputc('\n', stderr);
     p->enabled = false;
 }
+
+int kc_cli_fallback_option(kc_cli *cli, int opt, const char *arg, const char *optname,
+                           void (*usage)(FILE *fp, int status))
+{
+    switch (opt) {
+    case 'h':
+        usage(stdout, KC_EXIT_OK);
+        return KC_EXIT_OK;
+    case ':':
+        kc_log(KC_LOG_ERROR, __func__, "option %s needs a value (see --help)", optname);
+        return KC_EXIT_USAGE;
+    case '?':
+        kc_log(KC_LOG_ERROR, __func__, "unknown option \"%s\" (see --help)", optname);
+        return KC_EXIT_USAGE;
+    default:
+        break;
+    }
+    switch (kc_cli_common_option(cli, opt, arg)) {
+    case 1:
+        return -1;
+    case 2:
+        usage(stdout, KC_EXIT_OK);
+        return KC_EXIT_OK;
+    case 3:
+        kc_cli_print_version(cli);
+        return kc_cli_close_stdout() == KC_OK ? KC_EXIT_OK : KC_EXIT_FAILED;
+    case 0:
+        kc_log(KC_LOG_ERROR, __func__, "unknown option \"%s\" (see --help)", optname);
+        return KC_EXIT_USAGE;
+    default:   /* a bad value, already logged */
+        return KC_EXIT_USAGE;
+    }
+}

@@ -152,21 +152,11 @@ int main(int argc, char **argv)
     kc_cli cli;
     kc_cli_init(&cli, "kc-validate", argc, argv);
     int opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (opt == 'h')
-            usage(stdout, KC_EXIT_OK);
-        int r = kc_cli_common_option(&cli, opt, optarg);
-        if (r == 2)
-            usage(stdout, KC_EXIT_OK);
-        if (r == 3) {
-            kc_cli_print_version(&cli);
-            return kc_cli_close_stdout() == KC_OK ? KC_EXIT_OK : KC_EXIT_FAILED;
-        }
-        if (r == 1)
-            continue;
-        if (r == 0)
-            fprintf(stderr, "Try 'kc-validate --help'.\n");
-        return KC_EXIT_USAGE;
+    opterr = 0;   /* kc_cli_fallback_option reports misuse in one line */
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        int r = kc_cli_fallback_option(&cli, opt, optarg, argv[optind - 1], usage);
+        if (r >= 0)
+            return r;
     }
     if (optind >= argc) {
         KC_ERROR("no file given");

@@ -33,7 +33,7 @@ expect 0 stdout '2  at least one file'           -- --help
 expect 0 stdout '--threads N'                   -- -h
 expect 0 stdout '^kc-validate [0-9]+\.[0-9]+'   -- --version
 expect 1 stderr 'no file given'                 -- 
-expect 1 stderr "Try 'kc-validate --help'"      -- --bogus
+expect 1 stderr 'unknown option "--bogus"'    -- --bogus
 expect 1 stderr 'threads: "zero"'               -- --threads zero "$good"
 expect 2 stderr 'cannot open ".*/nonexistent.obs.h5": No such file' -- "$bad/nonexistent.obs.h5"
 expect 2 stderr 'it is a folder'                -- "$bad"
