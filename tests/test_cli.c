@@ -23,6 +23,40 @@ static void sink(enum kc_log_level level, const char *func, const char *msg, voi
     snprintf(last_msg, sizeof last_msg, "%s", msg);
 }
 
+static int usage_calls = -1;
+
+/* A usage function that records its status instead of exiting. */
+static void record_usage(FILE *fp, int status)
+{
+    (void)fp;
+    usage_calls = status;
+}
+
+/* The shared end of every tool's option loop. */
+static void test_fallback(kc_cli *cli)
+{
+    unsigned errs = kc_log_error_count();
+    CHECK("fallback: --threads 2 handled, parsing goes on",
+          kc_cli_fallback_option(cli, KC_OPT_THREADS, "2", "--threads", record_usage) == -1 &&
+              cli->threads == 2);
+    CHECK("fallback: bad --threads value is misuse",
+          kc_cli_fallback_option(cli, KC_OPT_THREADS, "0", "--threads", record_usage) ==
+              KC_EXIT_USAGE);
+    CHECK("fallback: missing value is misuse",
+          kc_cli_fallback_option(cli, ':', NULL, "--threads", record_usage) == KC_EXIT_USAGE);
+    CHECK("fallback: unknown option is misuse",
+          kc_cli_fallback_option(cli, '?', NULL, "--bogus", record_usage) == KC_EXIT_USAGE);
+    CHECK("fallback: three misuses logged three errors", kc_log_error_count() - errs == 3);
+    usage_calls = -1;
+    CHECK("fallback: -h calls usage(stdout, 0)",
+          kc_cli_fallback_option(cli, 'h', NULL, "-h", record_usage) == KC_EXIT_OK &&
+              usage_calls == KC_EXIT_OK);
+    usage_calls = -1;
+    CHECK("fallback: --help calls usage(stdout, 0)",
+          kc_cli_fallback_option(cli, KC_OPT_HELP, NULL, "--help", record_usage) == KC_EXIT_OK &&
+              usage_calls == KC_EXIT_OK);
+}
+
 int main(void)
 {
     char *argv[] = {(char *)"kc-test", (char *)"--threads", (char *)"3", NULL};
@@ -121,5 +155,6 @@ int main(void)
     CHECK("progress disabled under --quiet", !p.enabled);
     CHECK("kc_now monotonic", kc_now() <= kc_now());
     kc_log_set_sink(NULL, NULL);
+    test_fallback(&cli);
     return kc_test_summary("test_cli");
 }
