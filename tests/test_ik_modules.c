@@ -170,6 +170,18 @@ static void test_metrics(void)
             J(4 + s, f, 2) = 100;
             if (s)
                 J(2 + s, f, 1) = -125;
+            /* pelvis obliquity 0.03 deg/frame (left up), thorax lateral, foot progression */
+            A(2 * KC_PIG_PELVIS + s, f, 1) = (s ? -0.03 : 0.03) * (double)f;
+            A(2 * KC_PIG_THORAX + s, f, 1) = s ? 1.0 : -2.0;
+            A(2 * KC_PIG_FOOTPROG + s, f, 2) = s ? -4.0 : 5.0;
+            A(2 * KC_PIG_PELVIS + s, f, 2) = s ? -2.0 : 2.0;
+            /* knees move medially by 0.2 mm/frame after IC (frame 50) until frame 80, then
+             * back by 0.3 mm/frame to where they were at frame 100 */
+            {
+                double d = 0.2 * fmin(fmax((double)f - 50.0, 0.0), 30.0) -
+                           0.3 * fmin(fmax((double)f - 80.0, 0.0), 20.0);
+                J(2 + s, f, 1) += s ? d : -d;
+            }
         }
     kc_dvj_events ev[2];
     memset(ev, 0, sizeof ev);
@@ -200,6 +212,23 @@ static void test_metrics(void)
     CHECK_NEAR("FPPA right (varus -)", metric(t, "fppa_3d_at_pkf_deg", "R", NULL),
                -2 * atan(25.0 / 400.0) / KC_DEG, 1e-9);
     CHECK_NEAR("flight time", metric(t, "flight_time_s", "", NULL), 0.4, 1e-12);
+    CHECK_NEAR("medial knee displacement L (mm)", metric(t, "medial_knee_displacement_mm", "L", &fr), 6.0, 1e-9);
+    CHECK("medial knee displacement frame", fr == 80);
+    CHECK_NEAR("medial knee displacement R (mm)", metric(t, "medial_knee_displacement_mm", "R", NULL), 6.0, 1e-9);
+    CHECK_NEAR("ankle separation ratio", metric(t, "ankle_separation_ratio_at_peak_flexion", "", NULL),
+               200.0 / 200.0, 1e-12);
+    CHECK_NEAR("pelvic obliquity L at PKF", metric(t, "pelvic_obliquity_at_pkf_deg", "L", &fr), 3.0, 1e-9);
+    CHECK("pelvic obliquity frame = PKF", fr == 100);
+    CHECK_NEAR("pelvic obliquity R at PKF", metric(t, "pelvic_obliquity_at_pkf_deg", "R", NULL), -3.0, 1e-9);
+    /* equal peak valgus on both sides: the left (tie) */
+    CHECK_NEAR("pelvic drop toward the valgus side", metric(t, "pelvic_drop_toward_valgus_side_at_pkf_deg", "L", NULL),
+               -3.0, 1e-9);
+    CHECK_NEAR("trunk lean L", metric(t, "trunk_lateral_lean_at_pkf_deg", "L", NULL), 2.0, 1e-12);
+    CHECK_NEAR("trunk lean R", metric(t, "trunk_lateral_lean_at_pkf_deg", "R", NULL), -1.0, 1e-12);
+    CHECK_NEAR("foot progression rel. pelvis L", metric(t, "foot_progression_rel_pelvis_at_ic_deg", "L", NULL),
+               3.0, 1e-12);
+    CHECK_NEAR("foot progression rel. pelvis R", metric(t, "foot_progression_rel_pelvis_at_ic_deg", "R", NULL),
+               -2.0, 1e-12);
     CHECK("no plate, no peak vGRF", isnan(metric(t, "peak_vgrf_n", "L", NULL)));
 #undef A
 #undef J

@@ -64,6 +64,23 @@ int kc_events_dvj_force(const kc_events_params *ep, const kc_forceplate *fp, siz
 /* Peak knee flexion: argmax of knee[f*3+0] between the frames of ev->ic_s and ev->to_s. */
 void kc_events_peak_flexion(const double *knee, size_t F, double rate_hz, kc_dvj_events *ev);
 
+/* Single-leg squat events. The stance side is the foot whose height (min of its heel and toe
+ * markers) has the smaller range over the trial (the free foot is lifted): kc_events_sls_side
+ * (-1 when neither foot has finite frames). On the stance knee's flexion (knee[f*3+0], deg):
+ * the baseline is the median over the first 0.3 s (at least 1 frame); the deepest point is
+ * the frame of largest flexion; start and end are the crossings of baseline + 5 % of (peak -
+ * baseline) before and after it, interpolated linearly between frames (method "kinematic";
+ * the 5 % is fixed, so start is late and end early by the time the smooth descent takes to
+ * cover 5 % of its range). KC_ENUMERIC when there is no finite flexion or no crossing. */
+#define KC_SLS_BASELINE_S 0.3
+#define KC_SLS_FRACTION 0.05
+int kc_events_sls_side(const double *pos, size_t F, size_t M, const int hee[2], const int toe[2]);
+int kc_events_sls(const double *knee, size_t F, double rate_hz, double *start_s,
+                  size_t *deep_frame, double *end_s);
+/* Append start, peak_knee_flexion and end of side (0 L, 1 R) to a kinematics events table. */
+int kc_events_sls_to_table(int side, double start_s, size_t deep_frame, double end_s,
+                           double rate_hz, size_t F, kc_table *t) KC_RESULT_USED;
+
 /* Nearest frame of a time, clamped to [0, F-1]. */
 size_t kc_events_frame(double t_s, double rate_hz, size_t F);
 

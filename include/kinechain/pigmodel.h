@@ -54,6 +54,14 @@ typedef struct kc_pig_params {
      * StaticRotOff = -alpha right / +alpha left). */
     double static_alpha_rad[2];
     double static_beta_rad[2];
+    /* knee-axis crosstalk correction (docs/pig-model.md "Functional thigh-rotation offset"):
+     * the femur frame is turned by this angle about its own Z (HJC - KJC), right-handed,
+     * F' = F·Rz(offset), before the hip and knee angles. 0 = Plug-in Gait (default). */
+    double thigh_rot_offset_deg[2];
+    /* hip joint centre: 0 = Davis as Plug-in Gait (default); 1 = Harrington et al. 2007
+     * (J Biomech 40:595) from the pelvis width PW = inter-ASIS and depth PD = |mid-ASIS -
+     * mid-PSIS| of the frame (docs/pig-model.md "Model kinechain") */
+    int hjc_harrington;
 } kc_pig_params;
 
 kc_pig_params kc_pig_default_params(void);
@@ -111,6 +119,26 @@ void kc_pig_frame(const kc_pig_params *p, const kc_vec3 mk[KC_PIG_N_MARKERS], kc
 void kc_pig_compute(const kc_pig_params *p, const double *pos, size_t F, size_t M,
                     const int idx[KC_PIG_N_MARKERS], kc_mat3 prog, double *angles,
                     double *centres);
+
+/* The thigh-rotation offset of one side from a functional knee trial pos[F,M,3] (slow squats
+ * or knee flexion-extension): the angle phi of F' = F·Rz(phi) that minimises the variance of
+ * the knee abduction (Y) channel over the frames with knee flexion in [min_flex, max_flex]
+ * deg (the knee made as close to a hinge as a rotation of the femur frame can make it; the
+ * Cardan crosstalk argument of Baudet et al. 2014, PLoS ONE 9:e102098, and the DynaKAD
+ * criterion of Baudet 2014 / Schache 2006). Grid over +-45 deg then golden section to 1e-4
+ * deg. p must be calibrated; its own thigh_rot_offset_deg is ignored. Outputs: *offset_deg,
+ * the abduction SD before (phi = 0) and after, the frames used, and (diagnostic) the angle of
+ * the mean finite-helical flexion axis of the tibia in the PiG femur frame, measured the same
+ * way (the phi that would align femur Y with it; SARA/helical-axis estimate, Ehrig et al.
+ * 2007, J Biomech 40:2150). KC_EINVAL when fewer than 20 frames qualify or the flexion range
+ * of the used frames is under 40 deg. */
+typedef struct kc_pig_functional {
+    double offset_deg, sd_before_deg, sd_after_deg, axis_deg, flex_range_deg;
+    size_t n_frames;
+} kc_pig_functional;
+int kc_pig_functional_offset(const kc_pig_params *p, const double *pos, size_t F, size_t M,
+                             const int idx[KC_PIG_N_MARKERS], int side, double min_flex_deg,
+                             double max_flex_deg, kc_pig_functional *out) KC_RESULT_USED;
 
 /* Every parameter (and the resolved offsets, in radians and in Vicon's convention) as /model
  * attributes, plus name = "pig". */

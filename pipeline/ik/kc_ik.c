@@ -23,6 +23,8 @@ static void usage(FILE *fp, int status)
 {
     fprintf(fp,
             "Usage: kc-ik -o OUT.kin.h5 [options] TRIAL.traj.h5\n"
+            "       kc-ik events -o OUT.kin.h5 --foot-markers MAP TRIAL.traj.h5 (see\n"
+            "       kc-ik events --help)\n"
             "\n"
             "Compute the Plug-in Gait model of docs/pig-model.md on the labelled markers of\n"
             "TRIAL: hip (Davis), knee and ankle (chord function) joint centres, segment\n"
@@ -34,7 +36,10 @@ static void usage(FILE *fp, int status)
             "events come from the force plates when present (vertical force > 20 N), else\n"
             "from the heel/toe marker height (contact below 30 mm above the floor of the\n"
             "static, or of the trial itself; take-off above 5 mm), and the landing\n"
-            "metrics of metrics.h are computed.\n"
+            "metrics of metrics.h are computed. For single-leg squats (--type sls): the\n"
+            "stance side (the foot that stays down), start, deepest point and end from the\n"
+            "stance knee's flexion (events.h), the squat metrics and /normalized/squat and\n"
+            "/normalized/descent.\n"
             "Writes /angles, /joint_centres, /events, /metrics, /normalized/landing\n"
             "(initial contact -> take-off) and /normalized/absorption (initial contact ->\n"
             "peak knee flexion), 101 points per channel, each side by its own events, and\n"
@@ -55,6 +60,27 @@ static void usage(FILE *fp, int status)
             "                       when there is no --static); applied after --subjects\n"
             "  --type dvj|sls|static  the trial type (default: the trial's task, else dvj)\n"
             "  --foot-flat          Plug-in Gait's foot-flat option in the static\n"
+            "  --events FILE.csv    event overrides: columns subject, trial, name, side,\n"
+            "                       time_s (s from frame 0); rows of this subject and trial\n"
+            "                       (empty cells match any) replace the detected\n"
+            "                       initial_contact, take_off, second_contact or\n"
+            "                       peak_knee_flexion of that side (method and source\n"
+            "                       \"manual\"), before the metrics and the normalisation\n"
+            "  --model pig|kinechain  pig (default): Plug-in Gait; kinechain: the hip joint\n"
+            "                       centre of Harrington et al. 2007 (pelvis width and depth)\n"
+            "                       and the --functional crosstalk correction\n"
+            "  --functional FILE    a functional knee trial of the subject (*.traj.h5: slow\n"
+            "                       squats or knee flexion-extension, same marker set): the\n"
+            "                       thigh-rotation offset of each side (the rotation of the\n"
+            "                       femur frame about its long axis that minimises the variance\n"
+            "                       of knee abduction over 10-100 deg of flexion; knee-axis\n"
+            "                       crosstalk, docs/pig-model.md) is estimated there and applied\n"
+            "                       to the femur frames of TRIAL (hip and knee angles); written\n"
+            "                       to /model as thigh_rotation_offset_{L,R}_deg\n"
+            "  --functional-method variance|axis\n"
+            "                       the offset's criterion: minimum variance of knee\n"
+            "                       abduction (default) or the mean finite helical axis of\n"
+            "                       the knee (both are always written to /model)\n"
             "%s\n"
             "Example:\n"
             "  kc-ik -o s01/dvj_1.kin.h5 --static s01/static.traj.h5 \\\n"
@@ -65,7 +91,9 @@ static void usage(FILE *fp, int status)
     exit(status);
 }
 
-enum { OPT_STATIC = 2000, OPT_SUBJECTS, OPT_SUBJECT, OPT_FROM_TRIAL, OPT_TYPE, OPT_FOOT_FLAT };
+enum { OPT_STATIC = 2000, OPT_SUBJECTS, OPT_SUBJECT, OPT_FROM_TRIAL, OPT_TYPE, OPT_FOOT_FLAT,
+       OPT_FUNCTIONAL, OPT_FUNCTIONAL_METHOD, OPT_MODEL, OPT_FOOT_MARKERS, OPT_EV_METHOD,
+       OPT_EVENTS };
 
 /* one value of a subjects CSV row: KC_OK, or KC_EINVAL (logged) when not a number; an empty
  * cell or absent column leaves *v */
@@ -201,10 +229,347 @@ static int compare_marker_sets(const int *it, const int *is, const char *trial, 
     return KC_OK;
 }
 
+/* ---- --events overrides ----------------------------------------------------------------------- */
+
+/* The event names an override may set, in the order of ovr[side][i] below. */
+static const char *const ovr_names[4] = {"initial_contact", "take_off", "second_contact",
+                                         "peak_knee_flexion"};
+
+/* Read an overrides CSV (columns subject, trial, name, side, time_s) and keep the rows of
+ * this subject (an empty subject cell matches any) and trial (empty matches any):
+ * ovr[side][i] = time (s), NaN when not overridden. KC_EINVAL (logged, naming the row) for
+ * a missing column, an unknown name or side, a time that is not a finite number >= 0. */
+static int read_overrides(const char *path, const char *subject, const char *trial,
+                          double ovr[2][4], int *n_used)
+{
+    kc_table *t = NULL;
+    int st = kc_table_read_csv(path, &t);
+    *n_used = 0;
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 4; i++)
+            ovr[s][i] = NAN;
+    if (st)
+        return st;
+    static const char *const cols[5] = {"subject", "trial", "name", "side", "time_s"};
+    int c[5];
+    for (int i = 0; i < 5; i++)
+        if ((c[i] = kc_table_find(t, cols[i])) < 0) {
+            KC_ERROR("--events \"%s\": no column %s (needs subject, trial, name, side, time_s)",
+                     path, cols[i]);
+            kc_table_free(t);
+            return KC_EINVAL;
+        }
+    st = KC_OK;
+    for (size_t r = 0; r < kc_table_nrows(t) && !st; r++) {
+        const char *sj = kc_table_get_str(t, r, c[0]), *tr = kc_table_get_str(t, r, c[1]);
+        const char *nm = kc_table_get_str(t, r, c[2]), *sd = kc_table_get_str(t, r, c[3]);
+        const char *tm = kc_table_get_str(t, r, c[4]);
+        if (sj && *sj && (!subject || strcmp(sj, subject)))
+            continue;
+        if (tr && *tr && (!trial || strcmp(tr, trial)))
+            continue;
+        int k = -1, side = -1;
+        for (int i = 0; i < 4; i++)
+            if (nm && !strcmp(nm, ovr_names[i]))
+                k = i;
+        if (sd && (!strcmp(sd, "L") || !strcmp(sd, "R")))
+            side = sd[0] == 'R';
+        char *end = NULL;
+        double v = tm ? strtod(tm, &end) : NAN;
+        if (k < 0 || side < 0 || !tm || end == tm || *end || !isfinite(v) || v < 0) {
+            KC_ERROR("--events \"%s\" row %zu: name \"%s\" (initial_contact, take_off, "
+                     "second_contact or peak_knee_flexion), side \"%s\" (L or R), time_s \"%s\" "
+                     "(s >= 0)", path, r + 2, nm ? nm : "", sd ? sd : "", tm ? tm : "");
+            st = KC_EINVAL;
+            break;
+        }
+        ovr[side][k] = v;
+        (*n_used)++;
+    }
+    kc_table_free(t);
+    return st;
+}
+
+/* mark the overridden rows of an events table: method and source "manual" */
+static int mark_manual(kc_table *e, const double ovr[2][4])
+{
+    int cn = kc_table_find(e, "name"), cs = kc_table_find(e, "side");
+    int cm = kc_table_find(e, "method"), cr = kc_table_find(e, "source");
+    int cu = kc_table_find(e, "uncertainty_s");
+    int st = KC_OK;
+    for (size_t r = 0; r < kc_table_nrows(e) && !st; r++) {
+        const char *nm = kc_table_get_str(e, r, cn), *sd = kc_table_get_str(e, r, cs);
+        int side = sd && sd[0] == 'R';
+        for (int i = 0; i < 4 && !st; i++)
+            if (nm && !strcmp(nm, ovr_names[i]) && isfinite(ovr[side][i])) {
+                st = kc_table_set_str(e, r, cm, "manual");
+                if (!st)
+                    st = kc_table_set_str(e, r, cr, "manual");
+                if (!st)
+                    st = kc_table_set_f64(e, r, cu, NAN);
+            }
+    }
+    return st;
+}
+
+/* ---- kc-ik events: landing events of any marker set ------------------------------------------ */
+
+static void events_usage(FILE *fp, int status)
+{
+    fprintf(fp,
+            "Usage: kc-ik events -o OUT.kin.h5 --foot-markers MAP [options] TRIAL.traj.h5\n"
+            "\n"
+            "Drop-jump landing events of each side (initial contact, take-off, second contact)\n"
+            "for any marker set, no model: from the force plates of TRIAL when it has them\n"
+            "(vertical force > 20 N on the plate under the foot), else from the foot markers\n"
+            "of MAP: foot height = the lowest of the side's markers; the floor is the 2nd\n"
+            "percentile of that height over the trial; contact starts when the height falls\n"
+            "below floor + 30 mm and ends when it rises above floor + 5 mm (thresholds fixed\n"
+            "in code, events.h). Writes /events and /model (method, thresholds, markers).\n"
+            "\n"
+            "Options:\n"
+            "  -o, --output FILE     the kinematics file to write (events only; atomically)\n"
+            "  --foot-markers MAP    the markers of each foot, e.g. \"L=LHEE,LTOE;R=RHEE,RTOE\"\n"
+            "                        (one or two per side; a side may be left out)\n"
+            "  --method auto|force|markers  force plates when present (auto, default), the\n"
+            "                        plates only, or the foot markers only\n"
+            "%s\n"
+            "Example:\n"
+            "  kc-ik events -o DJ1.kin.h5 --foot-markers \"L=L_calc,L_toe;R=r_calc,r_toe\" "
+            "DJ1.traj.h5\n"
+            "\n"
+            "%s",
+            kc_cli_common_help, kc_cli_exit_help);
+    exit(status);
+}
+
+/* "L=A,B;R=C,D" -> marker columns (second = first when one marker); KC_EINVAL logged */
+static int parse_foot_map(const char *map, const kc_traj *t, int cols[2][2], int have[2])
+{
+    char buf[512];
+    if (strlen(map) >= sizeof buf) {
+        KC_ERROR("--foot-markers: \"%s\" is too long", map);
+        return KC_EINVAL;
+    }
+    strcpy(buf, map);
+    have[0] = have[1] = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(part, '=');
+        int side = (eq && eq == part + 1 && (part[0] == 'L' || part[0] == 'R')) ? part[0] == 'R' : -1;
+        if (side < 0 || have[side]) {
+            KC_ERROR("--foot-markers: \"%s\" is not L=MARKER[,MARKER] or R=... (each side once)",
+                     part);
+            return KC_EINVAL;
+        }
+        char *save2 = NULL;
+        int n = 0;
+        for (char *mk = strtok_r(eq + 1, ",", &save2); mk; mk = strtok_r(NULL, ",", &save2)) {
+            int c = kc_traj_find(t, mk);
+            if (c < 0) {
+                KC_ERROR("--foot-markers: the trial has no marker \"%s\"", mk);
+                return KC_EINVAL;
+            }
+            if (n >= 2) {
+                KC_ERROR("--foot-markers: at most two markers per side (\"%s\")", part);
+                return KC_EINVAL;
+            }
+            cols[side][n++] = c;
+        }
+        if (n == 0) {
+            KC_ERROR("--foot-markers: no marker for side %c", side ? 'R' : 'L');
+            return KC_EINVAL;
+        }
+        if (n == 1)
+            cols[side][1] = cols[side][0];
+        have[side] = 1;
+    }
+    if (!have[0] && !have[1]) {
+        KC_ERROR("--foot-markers: no side given");
+        return KC_EINVAL;
+    }
+    return KC_OK;
+}
+
+static int events_main(kc_cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"foot-markers", required_argument, NULL, OPT_FOOT_MARKERS},
+        {"method", required_argument, NULL, OPT_EV_METHOD},
+        KC_CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *out_path = NULL, *map = NULL;
+    int method = 0; /* 0 auto, 1 force, 2 markers */
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out_path = optarg; break;
+        case OPT_FOOT_MARKERS: map = optarg; break;
+        case OPT_EV_METHOD:
+            if (!strcmp(optarg, "auto"))
+                method = 0;
+            else if (!strcmp(optarg, "force"))
+                method = 1;
+            else if (!strcmp(optarg, "markers"))
+                method = 2;
+            else {
+                KC_ERROR("--method: \"%s\" is not auto, force or markers", optarg);
+                return KC_EXIT_USAGE;
+            }
+            break;
+        case 'h': events_usage(stdout, KC_EXIT_OK); break;
+        case ':':
+            KC_ERROR("option %s needs a value (see kc-ik events --help)", argv[optind - 1]);
+            return KC_EXIT_USAGE;
+        case '?':
+            KC_ERROR("unknown option \"%s\" (see kc-ik events --help)", argv[optind - 1]);
+            return KC_EXIT_USAGE;
+        default: {
+            int r = kc_cli_common_option(cli, c, optarg);
+            if (r == 2)
+                events_usage(stdout, KC_EXIT_OK);
+            if (r == 3) {
+                kc_cli_print_version(cli);
+                return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+            }
+            if (r <= 0)
+                return KC_EXIT_USAGE;
+        }
+        }
+    }
+    if (!out_path || !map) {
+        KC_ERROR("kc-ik events needs -o OUT.kin.h5 and --foot-markers MAP (see kc-ik events "
+                 "--help)");
+        return KC_EXIT_USAGE;
+    }
+    if (optind + 1 != argc) {
+        KC_ERROR(optind + 1 > argc ? "expected TRIAL.traj.h5 (see kc-ik events --help)"
+                                   : "too many arguments (see kc-ik events --help)");
+        return KC_EXIT_USAGE;
+    }
+    const char *trial_path = argv[optind];
+    kc_traj *t = NULL;
+    kc_kin *k = NULL;
+    double *foot = NULL, *h = NULL;
+    int st, code, cols[2][2], have[2];
+    kc_dvj_events ev[2];
+    kc_events_params ep = kc_events_default_params();
+    if ((st = kc_traj_read(trial_path, &t)))
+        goto fail;
+    size_t F = t->n_frames, M = t->n_markers;
+    st = KC_EINVAL;
+    if (F == 0) {
+        KC_ERROR("\"%s\" has no frames", trial_path);
+        goto fail;
+    }
+    if (parse_foot_map(map, t, cols, have))
+        goto fail;
+    if (method == 1 && t->n_forceplates == 0) {
+        KC_ERROR("--method force: \"%s\" has no force plates", trial_path);
+        goto fail;
+    }
+    st = KC_ENOMEM;
+    foot = malloc(F * 2 * sizeof *foot);
+    h = malloc(F * sizeof *h);
+    if (!foot || !h || !(k = kc_kin_alloc()) || !(k->events = kc_kin_events_alloc()))
+        goto fail;
+    double floor_mm[2] = {NAN, NAN};
+    for (int s = 0; s < 2; s++) {
+        memset(&ev[s], 0, sizeof ev[s]);
+        ev[s].ic_s = ev[s].to_s = ev[s].ic2_s = NAN;
+        ev[s].plate = -1;
+        ev[s].method = "none";
+        if (!have[s])
+            continue;
+        for (size_t f = 0; f < F; f++) {
+            const double *a = t->position + (f * M + (size_t)cols[s][0]) * 3;
+            const double *b = t->position + (f * M + (size_t)cols[s][1]) * 3;
+            foot[2 * f] = 0.5 * (a[0] + b[0]);
+            foot[2 * f + 1] = 0.5 * (a[1] + b[1]);
+        }
+        int r = (method != 2 && t->n_forceplates)
+                    ? kc_events_dvj_force(&ep, t->forceplates, t->n_forceplates, foot, F,
+                                          t->rate_hz, &ev[s])
+                    : KC_EMISSING;
+        if (r == KC_ENOMEM)
+            goto fail;
+        if (r && method == 1) {
+            st = KC_EINVAL;
+            KC_ERROR("--method force: no force plate under the %s foot of \"%s\"",
+                     s ? "right" : "left", trial_path);
+            goto fail;
+        }
+        if (r) {
+            kc_events_foot_height(t->position, F, M, cols[s][0], cols[s][1], h);
+            floor_mm[s] = kc_events_floor_estimate(h, F);
+            if (kc_events_dvj_kinematic(&ep, h, F, t->rate_hz, floor_mm[s], &ev[s]))
+                KC_WARN("\"%s\": no %s initial contact found from the foot markers", trial_path,
+                        s ? "right" : "left");
+        }
+        ev[s].pkf_ok = 0;
+    }
+    k->rate_hz = t->rate_hz;
+    k->n_frames = F;
+    st = KC_ENOMEM;
+    if (!(k->trial_type = strdup(t->task ? t->task : "dvj")) ||
+        !(k->subject = strdup(t->subject ? t->subject : "")) ||
+        (t->trial && !(k->trial = strdup(t->trial))))
+        goto fail;
+    if ((st = kc_events_to_table(ev, t->rate_hz, F, k->events)))
+        goto fail;
+    st = kc_attrs_set_str(&k->model, "name", "events");
+    if (!st)
+        st = kc_attrs_set_str(&k->model, "foot_markers", map);
+    for (int s = 0; s < 2 && !st; s++) {
+        char n[64];
+        snprintf(n, sizeof n, "events_method_%c", s ? 'R' : 'L');
+        st = kc_attrs_set_str(&k->model, n, ev[s].method);
+        snprintf(n, sizeof n, "floor_%c_mm", s ? 'R' : 'L');
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, floor_mm[s]);
+    }
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "events_force_threshold_n", ep.force_threshold_n);
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "events_height_threshold_mm", ep.height_threshold_mm);
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "events_takeoff_threshold_mm", ep.takeoff_threshold_mm);
+    if (st)
+        goto fail;
+    {
+        const char *inputs[1] = {trial_path};
+        kc_provenance prov = {"kc-ik events", argc, argv, 1, inputs, cli->provenance};
+        if ((st = kc_kin_write(out_path, k, &prov)))
+            goto fail;
+    }
+    free(foot);
+    free(h);
+    kc_kin_free(k);
+    kc_traj_free(t);
+    return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+fail:
+    code = kc_exit_code(st);
+    if (code == KC_EXIT_OK)
+        code = KC_EXIT_FAILED;
+    if (kc_log_error_count() == 0)
+        KC_ERROR("cannot detect the events of \"%s\": %s", trial_path, kc_strerror(st));
+    free(foot);
+    free(h);
+    kc_kin_free(k);
+    kc_traj_free(t);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     kc_cli cli;
     kc_cli_init(&cli, "kc-ik", argc, argv);
+    if (argc > 1 && strcmp(argv[1], "events") == 0)
+        return events_main(&cli, argc - 1, argv + 1);
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"static", required_argument, NULL, OPT_STATIC},
@@ -213,12 +578,16 @@ int main(int argc, char **argv)
         {"params-from-trial", no_argument, NULL, OPT_FROM_TRIAL},
         {"type", required_argument, NULL, OPT_TYPE},
         {"foot-flat", no_argument, NULL, OPT_FOOT_FLAT},
+        {"functional", required_argument, NULL, OPT_FUNCTIONAL},
+        {"functional-method", required_argument, NULL, OPT_FUNCTIONAL_METHOD},
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"events", required_argument, NULL, OPT_EVENTS},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *out_path = NULL, *static_path = NULL, *subjects_path = NULL, *subject_id = NULL;
-    const char *type = NULL;
-    int from_trial = 0, foot_flat = 0, c;
+    const char *type = NULL, *functional_path = NULL, *events_path = NULL;
+    int from_trial = 0, foot_flat = 0, use_axis = 0, model_kc = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
@@ -228,6 +597,22 @@ int main(int argc, char **argv)
         case OPT_SUBJECT: subject_id = optarg; break;
         case OPT_FROM_TRIAL: from_trial = 1; break;
         case OPT_FOOT_FLAT: foot_flat = 1; break;
+        case OPT_FUNCTIONAL: functional_path = optarg; break;
+        case OPT_EVENTS: events_path = optarg; break;
+        case OPT_MODEL:
+            if (strcmp(optarg, "pig") && strcmp(optarg, "kinechain")) {
+                KC_ERROR("--model: \"%s\" is not pig or kinechain", optarg);
+                return KC_EXIT_USAGE;
+            }
+            model_kc = strcmp(optarg, "kinechain") == 0;
+            break;
+        case OPT_FUNCTIONAL_METHOD:
+            if (strcmp(optarg, "variance") && strcmp(optarg, "axis")) {
+                KC_ERROR("--functional-method: \"%s\" is not variance or axis", optarg);
+                return KC_EXIT_USAGE;
+            }
+            use_axis = strcmp(optarg, "axis") == 0;
+            break;
         case OPT_TYPE:
             if (strcmp(optarg, "dvj") && strcmp(optarg, "sls") && strcmp(optarg, "static")) {
                 KC_ERROR("--type: \"%s\" is not dvj, sls or static", optarg);
@@ -270,16 +655,23 @@ int main(int argc, char **argv)
     }
     const char *trial_path = argv[optind];
 
-    kc_traj *t = NULL, *stat = NULL;
+    kc_traj *t = NULL, *stat = NULL, *func = NULL;
+    kc_pig_functional fres[2];
     kc_kin *k = NULL;
     double *angles = NULL, *centres = NULL, *foot = NULL, *h = NULL;
     int st, code;
     double t0 = kc_now();
     kc_pig_params p = kc_pig_default_params();
     p.foot_flat = foot_flat;
+    p.hjc_harrington = model_kc;
+    if (model_kc && !functional_path)
+        KC_WARN("--model kinechain without --functional: Harrington hip joint centre, no "
+                "knee-axis crosstalk correction (written to /model)");
     if ((st = kc_traj_read(trial_path, &t)))
         goto fail;
     if (static_path && (st = kc_traj_read(static_path, &stat)))
+        goto fail;
+    if (functional_path && (st = kc_traj_read(functional_path, &func)))
         goto fail;
     size_t F = t->n_frames, M = t->n_markers;
     st = KC_EINVAL;
@@ -383,6 +775,33 @@ int main(int argc, char **argv)
         p.inter_asis_mm = s / (double)n;
     }
 
+    /* knee-axis crosstalk: the thigh-rotation offsets from the functional trial */
+    if (func) {
+        int ifn[KC_PIG_N_MARKERS];
+        char fmiss[512] = "";
+        kc_pig_map_markers(func->labels, func->n_markers, ifn, fmiss, sizeof fmiss);
+        st = KC_EINVAL;
+        for (int m = 0; m < KC_PIG_N_MARKERS; m++)
+            if (ifn[m] < 0 && (m < KC_PIG_C7 || m >= KC_PIG_SIDE0)) {
+                KC_ERROR("the functional trial \"%s\" lacks marker %s", functional_path,
+                         kc_pig_marker_names[m]);
+                goto fail;
+            }
+        for (int s = 0; s < 2; s++) {
+            if ((st = kc_pig_functional_offset(&p, func->position, func->n_frames,
+                                               func->n_markers, ifn, s, 10.0, 100.0, &fres[s])))
+                goto fail;
+            p.thigh_rot_offset_deg[s] = use_axis ? fres[s].axis_deg : fres[s].offset_deg;
+            KC_INFO("%s thigh-rotation offset %+.2f deg applied (%s) from \"%s\" (%zu frames, "
+                    "%.0f deg of flexion; knee abduction SD %.2f -> %.2f deg at the "
+                    "minimum-variance offset %+.2f deg; helical axis %+.2f deg)",
+                    s ? "right" : "left", p.thigh_rot_offset_deg[s],
+                    use_axis ? "helical axis" : "minimum abduction variance", functional_path,
+                    fres[s].n_frames, fres[s].flex_range_deg, fres[s].sd_before_deg,
+                    fres[s].sd_after_deg, fres[s].offset_deg, fres[s].axis_deg);
+        }
+    }
+
     /* progression, angles, joint centres */
     kc_mat3 prog;
     int branch;
@@ -425,10 +844,54 @@ int main(int argc, char **argv)
     if (!st)
         st = kc_attrs_set_str(&k->model, "progression_rule",
                               branch == 1 ? "LASI displacement" : "pelvis facing");
+    if (!st)
+        st = kc_attrs_set_str(&k->model, "crosstalk_correction",
+                              !func ? "none (Plug-in Gait)"
+                              : use_axis ? "functional thigh-rotation offset: mean finite "
+                                           "helical axis of the knee over 10-100 deg flexion, "
+                                           "docs/pig-model.md"
+                                         : "functional thigh-rotation offset: minimum variance "
+                                           "of knee abduction over 10-100 deg flexion, "
+                                           "docs/pig-model.md");
+    for (int s = 0; func && s < 2 && !st; s++) {
+        static const char sc[2] = {'L', 'R'};
+        char n[96];
+        snprintf(n, sizeof n, "functional_abduction_sd_before_%c_deg", sc[s]);
+        st = kc_attrs_set_f64(&k->model, n, fres[s].sd_before_deg);
+        snprintf(n, sizeof n, "functional_abduction_sd_after_%c_deg", sc[s]);
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, fres[s].sd_after_deg);
+        snprintf(n, sizeof n, "functional_min_variance_offset_%c_deg", sc[s]);
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, fres[s].offset_deg);
+        snprintf(n, sizeof n, "functional_helical_axis_%c_deg", sc[s]);
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, fres[s].axis_deg);
+        snprintf(n, sizeof n, "functional_frames_%c", sc[s]);
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, (double)fres[s].n_frames);
+    }
+    if (!st && func)
+        st = kc_attrs_set_str(&k->model, "functional_trial", functional_path);
+    if (!st && events_path)
+        st = kc_attrs_set_str(&k->model, "event_overrides", events_path);
     if (st)
         goto fail;
 
     /* events and metrics of a drop jump */
+    double ovr[2][4];
+    int n_ovr = 0;
+    if (events_path) {
+        if (strcmp(type, "dvj") != 0) {
+            st = KC_EINVAL;
+            KC_ERROR("--events: only drop-jump events can be overridden (the trial type is %s)",
+                     type);
+            goto fail;
+        }
+        if ((st = read_overrides(events_path, subject, t->trial, ovr, &n_ovr)))
+            goto fail;
+        KC_INFO("%d event override%s from \"%s\"", n_ovr, n_ovr == 1 ? "" : "s", events_path);
+    }
     if (strcmp(type, "dvj") == 0) {
         kc_events_params ep = kc_events_default_params();
         kc_dvj_events ev[2];
@@ -477,10 +940,23 @@ int main(int argc, char **argv)
                     KC_WARN("\"%s\": no %s initial contact found from the foot markers",
                             trial_path, s ? "right" : "left");
             }
+            if (events_path) {
+                if (isfinite(ovr[s][0]))
+                    ev[s].ic_s = ovr[s][0];
+                if (isfinite(ovr[s][1]))
+                    ev[s].to_s = ovr[s][1];
+                if (isfinite(ovr[s][2]))
+                    ev[s].ic2_s = ovr[s][2];
+            }
             kc_events_peak_flexion(angles + (size_t)(2 * KC_PIG_KNEE + s) * F * 3, F, t->rate_hz,
                                    &ev[s]);
+            if (events_path && isfinite(ovr[s][3])) {
+                ev[s].pkf_frame = kc_events_frame(ovr[s][3], t->rate_hz, F);
+                ev[s].pkf_ok = 1;
+            }
         }
         if ((st = kc_events_to_table(ev, t->rate_hz, F, k->events)) ||
+            (events_path && (st = mark_manual(k->events, ovr))) ||
             (st = kc_metrics_dvj(angles, centres, F, t->rate_hz, prog, ev, t->forceplates,
                                  t->n_forceplates, k->metrics)))
             goto fail;
@@ -519,8 +995,70 @@ int main(int argc, char **argv)
             goto fail;
     }
 
-    const char *inputs[2] = {trial_path, static_path};
-    kc_provenance prov = {"kc-ik", argc, argv, static_path ? 2 : 1, inputs, cli.provenance};
+    /* events and metrics of a single-leg squat */
+    if (strcmp(type, "sls") == 0) {
+        int hee[2], toe[2];
+        for (int s = 0; s < 2; s++) {
+            hee[s] = it[kc_pig_mk(s, KC_PIG_HEE)];
+            toe[s] = it[kc_pig_mk(s, KC_PIG_TOE)];
+        }
+        int side = kc_events_sls_side(t->position, F, M, hee, toe);
+        st = KC_ENOMEM;
+        if (!(k->events = kc_kin_events_alloc()) || !(k->metrics = kc_kin_metrics_alloc()))
+            goto fail;
+        double t_start = NAN, t_end = NAN;
+        size_t deep = 0;
+        if (side < 0) {
+            KC_WARN("\"%s\": no stance side found (no finite foot markers)", trial_path);
+        } else {
+            int r = kc_events_sls(angles + (size_t)(2 * KC_PIG_KNEE + side) * F * 3, F,
+                                  t->rate_hz, &t_start, &deep, &t_end);
+            if (r == KC_ENOMEM)
+                goto fail;
+            if (r)
+                KC_WARN("\"%s\": the single-leg squat's start or end was not found", trial_path);
+            if ((st = kc_events_sls_to_table(side, t_start, deep, t_end, t->rate_hz, F,
+                                             k->events)) ||
+                (st = kc_metrics_sls(angles, F, t->rate_hz, side, t_start, deep, t_end,
+                                     k->metrics)))
+                goto fail;
+            /* /normalized/squat (start -> end) and /normalized/descent (start -> deepest),
+             * the stance side's channels */
+            double norm[KC_NORM_POINTS * 3];
+            for (int kind = 0; kind < KC_PIG_N_KIND; kind++) {
+                int ch = 2 * kind + side;
+                const double *x = angles + (size_t)ch * F * 3;
+                for (int ph = 0; ph < 2; ph++) {
+                    double t1 = ph ? (double)deep / t->rate_hz : t_end;
+                    if (kc_normalize_curve(x, F, t->rate_hz, t_start, t1, KC_NORM_POINTS, norm))
+                        continue;
+                    int any = 0;
+                    for (size_t i = 0; i < KC_NORM_POINTS * 3; i++)
+                        any |= isfinite(norm[i]);
+                    if (any && (st = kc_kin_add_normalized(k, ph ? "descent" : "squat", "start",
+                                                           ph ? "peak_knee_flexion" : "end",
+                                                           "deg", kc_pig_angle_names[ch], norm)))
+                        goto fail;
+                }
+            }
+        }
+        st = kc_attrs_set_str(&k->model, "events_method",
+                              "single-leg squat: stance = foot with the smaller height range; "
+                              "start/end = stance knee flexion crossing baseline + 5 % of its "
+                              "excursion (events.h)");
+        if (!st)
+            st = kc_attrs_set_str(&k->model, "sls_stance_side", side < 0 ? "" : side ? "R" : "L");
+        if (st)
+            goto fail;
+    }
+
+    const char *inputs[3] = {trial_path, NULL, NULL};
+    int n_in = 1;
+    if (static_path)
+        inputs[n_in++] = static_path;
+    if (functional_path)
+        inputs[n_in++] = functional_path;
+    kc_provenance prov = {"kc-ik", argc, argv, n_in, inputs, cli.provenance};
     if ((st = kc_kin_write(out_path, k, &prov)))
         goto fail;
     KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
@@ -531,6 +1069,7 @@ int main(int argc, char **argv)
     kc_kin_free(k);
     kc_traj_free(t);
     kc_traj_free(stat);
+    kc_traj_free(func);
     return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
 
 fail:
@@ -546,5 +1085,6 @@ fail:
     kc_kin_free(k);
     kc_traj_free(t);
     kc_traj_free(stat);
+    kc_traj_free(func);
     return code;
 }

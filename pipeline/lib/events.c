@@ -246,3 +246,102 @@ int kc_events_to_table(const kc_dvj_events ev[2], double rate_hz, size_t F, kc_t
     }
     return st;
 }
+
+/* ---- single-leg squat ------------------------------------------------------------------------ */
+
+int kc_events_sls_side(const double *pos, size_t F, size_t M, const int hee[2], const int toe[2])
+{
+    double range[2] = {NAN, NAN};
+    double *h = malloc((F ? F : 1) * sizeof *h);
+    if (!h)
+        return -1;
+    for (int s = 0; s < 2; s++) {
+        kc_events_foot_height(pos, F, M, hee[s], toe[s], h);
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t f = 0; f < F; f++)
+            if (isfinite(h[f])) {
+                lo = h[f] < lo ? h[f] : lo;
+                hi = h[f] > hi ? h[f] : hi;
+            }
+        if (hi >= lo)
+            range[s] = hi - lo;
+    }
+    free(h);
+    if (isnan(range[0]) && isnan(range[1]))
+        return -1;
+    if (isnan(range[1]))
+        return 0;
+    if (isnan(range[0]))
+        return 1;
+    return range[1] < range[0];
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int kc_events_sls(const double *knee, size_t F, double rate_hz, double *start_s,
+                  size_t *deep_frame, double *end_s)
+{
+    *start_s = *end_s = NAN;
+    *deep_frame = 0;
+    size_t nb = (size_t)(KC_SLS_BASELINE_S * rate_hz);
+    if (nb < 1)
+        nb = 1;
+    if (nb > F)
+        nb = F;
+    double *b = malloc((nb ? nb : 1) * sizeof *b);
+    if (!b)
+        return KC_ENOMEM;
+    size_t n = 0;
+    for (size_t f = 0; f < nb; f++)
+        if (isfinite(knee[f * 3]))
+            b[n++] = knee[f * 3];
+    long pk = -1;
+    for (size_t f = 0; f < F; f++)
+        if (isfinite(knee[f * 3]) && (pk < 0 || knee[f * 3] > knee[(size_t)pk * 3]))
+            pk = (long)f;
+    if (n == 0 || pk < 0) {
+        free(b);
+        return KC_ENUMERIC;
+    }
+    qsort(b, n, sizeof *b, cmp_dbl);
+    double base = n % 2 ? b[n / 2] : 0.5 * (b[n / 2 - 1] + b[n / 2]);
+    free(b);
+    double thr = base + KC_SLS_FRACTION * (knee[(size_t)pk * 3] - base);
+    *deep_frame = (size_t)pk;
+    for (size_t f = (size_t)pk; f > 0; f--) {
+        double a = knee[(f - 1) * 3], c = knee[f * 3];
+        if (isfinite(a) && isfinite(c) && a <= thr && c > thr) {
+            *start_s = ((double)(f - 1) + (thr - a) / (c - a)) / rate_hz;
+            break;
+        }
+    }
+    for (size_t f = (size_t)pk; f + 1 < F; f++) {
+        double a = knee[f * 3], c = knee[(f + 1) * 3];
+        if (isfinite(a) && isfinite(c) && a > thr && c <= thr) {
+            *end_s = ((double)f + (a - thr) / (a - c)) / rate_hz;
+            break;
+        }
+    }
+    return isfinite(*start_s) && isfinite(*end_s) ? KC_OK : KC_ENUMERIC;
+}
+
+int kc_events_sls_to_table(int side, double start_s, size_t deep_frame, double end_s,
+                           double rate_hz, size_t F, kc_table *t)
+{
+    const char *sd = side ? "R" : "L";
+    int st = KC_OK;
+    if (isfinite(start_s))
+        st = add_row(t, "start", sd, start_s, (int64_t)kc_events_frame(start_s, rate_hz, F),
+                     "kinematic", 1.0 / rate_hz);
+    if (!st)
+        st = add_row(t, "peak_knee_flexion", sd, (double)deep_frame / rate_hz,
+                     (int64_t)deep_frame, "kinematic", 0.5 / rate_hz);
+    if (!st && isfinite(end_s))
+        st = add_row(t, "end", sd, end_s, (int64_t)kc_events_frame(end_s, rate_hz, F),
+                     "kinematic", 1.0 / rate_hz);
+    return st;
+}

@@ -104,6 +104,37 @@ int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double
                           "deg", lpk, rate_hz,
                           "peak_knee_flexion; HJC-KJC-AJC projected on the progression frame's "
                           "frontal plane");
+        /* medial knee displacement (metrics.h) */
+        if (!st) {
+            double best = NAN;
+            long fb = -1;
+            if (ok) {
+                kc_vec3 Y = kc_m3_col(prog, 1);
+                double med = s ? 1.0 : -1.0;   /* medial = -Y on the left, +Y on the right */
+                const double *k0 = centres + ((size_t)(2 + s) * F + fic) * 3;
+                double y0 = k0[0] * Y.x + k0[1] * Y.y + k0[2] * Y.z;
+                for (size_t f = fic; f <= pk && f < F; f++) {
+                    const double *c = centres + ((size_t)(2 + s) * F + f) * 3;
+                    double d = med * (c[0] * Y.x + c[1] * Y.y + c[2] * Y.z - y0);
+                    if (isfinite(d) && !(d <= best)) {
+                        best = d;
+                        fb = (long)f;
+                    }
+                }
+            }
+            st = add(t, "medial_knee_displacement_mm", sn[s], best, "mm", fb, rate_hz,
+                     "initial_contact..peak_knee_flexion; KJC along the progression frame's Y "
+                     "from its position at IC");
+        }
+        /* pelvis, trunk, foot (metrics.h) */
+        int pel = 2 * KC_PIG_PELVIS + s, tho = 2 * KC_PIG_THORAX + s, fpg = 2 * KC_PIG_FOOTPROG + s;
+        if (!st) st = add(t, "pelvic_obliquity_at_pkf_deg", sn[s], at(angles, F, pel, lpk, 1, 1),
+                          "deg", lpk, rate_hz, "peak_knee_flexion");
+        if (!st) st = add(t, "trunk_lateral_lean_at_pkf_deg", sn[s], at(angles, F, tho, lpk, 1, -1),
+                          "deg", lpk, rate_hz, "peak_knee_flexion");
+        if (!st) st = add(t, "foot_progression_rel_pelvis_at_ic_deg", sn[s],
+                          at(angles, F, fpg, lic, 2, 1) - at(angles, F, pel, lic, 2, 1), "deg", lic,
+                          rate_hz, "initial_contact");
         if (!st && e->plate >= 0 && (size_t)e->plate < n_fp && fp && isfinite(e->ic_s) &&
             isfinite(e->to_s)) {
             const kc_forceplate *p = &fp[e->plate];
@@ -148,8 +179,71 @@ int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double
     }
     st = add(t, "knee_separation_ratio_at_peak_flexion", "", ratio, "1", best, rate_hz,
              "peak_knee_flexion (mean of sides); lateral distances");
+    double aratio = NAN;
+    if (best >= 0) {
+        kc_vec3 Y = kc_m3_col(prog, 1);
+        double y[2][2];
+        for (int j = 0; j < 2; j++)
+            for (int s = 0; s < 2; s++) {
+                const double *c = centres + ((size_t)(2 * (j ? 2 : 0) + s) * F + (size_t)best) * 3;
+                y[j][s] = c[0] * Y.x + c[1] * Y.y + c[2] * Y.z;
+            }
+        aratio = fabs(y[1][0] - y[1][1]) / fabs(y[0][0] - y[0][1]);
+    }
+    if (!st)
+        st = add(t, "ankle_separation_ratio_at_peak_flexion", "", aratio, "1", best, rate_hz,
+                 "peak_knee_flexion (mean of sides); lateral distances");
+    /* pelvic drop toward the side with more peak valgus, at that side's PKF */
+    {
+        double pv[2];
+        for (int s = 0; s < 2; s++) {
+            const kc_dvj_events *e = &ev[s];
+            pv[s] = NAN;
+            if (!(isfinite(e->ic_s) && isfinite(e->to_s) && e->pkf_ok))
+                continue;
+            size_t fic = kc_events_frame(e->ic_s, rate_hz, F);
+            long fv = argmax(angles, F, 2 * KC_PIG_KNEE + s, 1, -1, fic, e->pkf_frame);
+            pv[s] = at(angles, F, 2 * KC_PIG_KNEE + s, fv, 1, -1);
+        }
+        int vs = isnan(pv[1]) || pv[0] >= pv[1] ? 0 : 1;
+        double drop = NAN;
+        long fd = -1;
+        if (isfinite(pv[vs])) {
+            fd = (long)ev[vs].pkf_frame;
+            drop = at(angles, F, 2 * KC_PIG_PELVIS + vs, fd, 1, -1);
+        }
+        if (!st)
+            st = add(t, "pelvic_drop_toward_valgus_side_at_pkf_deg", vs ? "R" : "L", drop, "deg",
+                     fd, rate_hz, "peak_knee_flexion of the side with more peak valgus");
+    }
     double flight = 0.5 * (ev[0].ic2_s + ev[1].ic2_s) - 0.5 * (ev[0].to_s + ev[1].to_s);
     if (!st)
         st = add(t, "flight_time_s", "", flight, "s", -1, rate_hz, "take_off..second_contact");
+    return st;
+}
+
+int kc_metrics_sls(const double *angles, size_t F, double rate_hz, int k, double start_s,
+                   size_t pk, double end_s, kc_table *t)
+{
+    static const char *const sn[2] = {"L", "R"};
+    const char *w = "start..peak_knee_flexion";
+    if (F == 0)
+        return KC_OK;
+    int ok = isfinite(start_s) && isfinite(end_s) && pk < F;
+    size_t fs = ok ? kc_events_frame(start_s, rate_hz, F) : 0;
+    int knee = 2 * KC_PIG_KNEE + k, hip = 2 * KC_PIG_HIP + k, opel = 2 * KC_PIG_PELVIS + (1 - k);
+    long lpk = pk < F ? (long)pk : -1, ls = ok ? (long)fs : -1;
+    long fv = ok ? argmax(angles, F, knee, 1, -1, fs, pk) : -1;
+    long fa = ok ? argmax(angles, F, hip, 1, 1, fs, pk) : -1;
+    long fr = ok ? argmax(angles, F, hip, 2, 1, fs, pk) : -1;
+    long fo = ok ? argmax(angles, F, opel, 1, -1, fs, pk) : -1;
+    double vp = at(angles, F, knee, fv, 1, -1), v0 = at(angles, F, knee, ls, 1, -1);
+    int st = add(t, "peak_knee_flexion_deg", sn[k], at(angles, F, knee, lpk, 0, 1), "deg", lpk,
+                 rate_hz, "start..end");
+    if (!st) st = add(t, "peak_knee_valgus_deg", sn[k], vp, "deg", fv, rate_hz, w);
+    if (!st) st = add(t, "knee_valgus_excursion_deg", sn[k], vp - v0, "deg", -1, rate_hz, w);
+    if (!st) st = add(t, "peak_hip_adduction_deg", sn[k], at(angles, F, hip, fa, 1, 1), "deg", fa, rate_hz, w);
+    if (!st) st = add(t, "peak_hip_internal_rotation_deg", sn[k], at(angles, F, hip, fr, 2, 1), "deg", fr, rate_hz, w);
+    if (!st) st = add(t, "peak_contralateral_pelvic_drop_deg", sn[k], at(angles, F, opel, fo, 1, -1), "deg", fo, rate_hz, w);
     return st;
 }

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kinechain/log.h"
@@ -35,10 +36,12 @@ kc_pig_params kc_pig_default_params(void)
         p.sole_delta_mm[s] = 0.0;
         p.static_alpha_rad[s] = NAN;
         p.static_beta_rad[s] = NAN;
+        p.thigh_rot_offset_deg[s] = 0.0;
     }
     p.inter_asis_mm = 0.0;
     p.marker_diameter_mm = 14.0;
     p.foot_flat = 0;
+    p.hjc_harrington = 0;
     return p;
 }
 
@@ -164,6 +167,24 @@ static kc_vec3 hjc_davis(const kc_pig_params *p, int side, kc_vec3 o, kc_mat3 pe
     return kc_v3_axpy(r, z, kc_m3_col(pel, 2));
 }
 
+/* document "Model kinechain": Harrington et al. 2007 in ISB pelvis axes (x anterior,
+ * y superior, z lateral = right), origin mid-ASIS, mm: x = -0.24 PD - 9.9, y = -0.30 PW - 10.9,
+ * z = +-(0.33 PW + 7.3). The PiG pelvis frame has the same anterior axis, Z = ISB y and
+ * Y (left) = -ISB z, so in PiG pelvis coordinates X = x, Y = +(0.33 PW + 7.3) on the left and
+ * -(...) on the right, Z = y. Marker centres are the landmarks (as pyCGM2). */
+static kc_vec3 hjc_harrington(const kc_pig_params *p, int side, kc_vec3 o, kc_mat3 pel,
+                              kc_vec3 lasi, kc_vec3 rasi, kc_vec3 sacr)
+{
+    double pw = p->inter_asis_mm != 0.0 ? p->inter_asis_mm : kc_v3_norm(kc_v3_sub(lasi, rasi));
+    double pd = kc_v3_norm(kc_v3_sub(o, sacr));
+    double x = -0.24 * pd - 9.9;
+    double y = (side == 0 ? 1.0 : -1.0) * (0.33 * pw + 7.3);
+    double z = -0.30 * pw - 10.9;
+    kc_vec3 r = kc_v3_axpy(o, x, kc_m3_col(pel, 0));
+    r = kc_v3_axpy(r, y, kc_m3_col(pel, 1));
+    return kc_v3_axpy(r, z, kc_m3_col(pel, 2));
+}
+
 void kc_pig_pose_frame(const kc_pig_params *p, const kc_vec3 mk[KC_PIG_N_MARKERS],
                        kc_pig_pose *ps)
 {
@@ -181,7 +202,9 @@ void kc_pig_pose_frame(const kc_pig_params *p, const kc_vec3 mk[KC_PIG_N_MARKERS
         kc_vec3 tib = mk[kc_pig_mk(s, KC_PIG_TIB)], ank = mk[kc_pig_mk(s, KC_PIG_ANK)];
         kc_vec3 toe = mk[kc_pig_mk(s, KC_PIG_TOE)];
         /* HJC, KJC, femur */
-        kc_vec3 hjc = hjc_davis(p, s, ps->o_pelvis, ps->pelvis, lasi, rasi);
+        kc_vec3 hjc = p->hjc_harrington
+                          ? hjc_harrington(p, s, ps->o_pelvis, ps->pelvis, lasi, rasi, ps->sacr)
+                          : hjc_davis(p, s, ps->o_pelvis, ps->pelvis, lasi, rasi);
         kc_vec3 kjc = kc_pig_chord(hjc, thi, kne, (p->knee_width_mm[s] + md) / 2.0);
         ps->hjc[s] = hjc;
         ps->kjc[s] = kjc;
@@ -189,6 +212,8 @@ void kc_pig_pose_frame(const kc_pig_params *p, const kc_vec3 mk[KC_PIG_N_MARKERS
         kc_vec3 kh = kc_v3_sub(kne, hjc);
         kc_vec3 fx = s == 1 ? unit(kc_v3_cross(fz, kh)) : unit(kc_v3_cross(kh, fz));
         ps->femur[s] = kc_m3_from_cols(fx, kc_v3_cross(fz, fx), fz);
+        if (p->thigh_rot_offset_deg[s] != 0.0)
+            ps->femur[s] = kc_m3_mul(ps->femur[s], kc_m3_rotz(p->thigh_rot_offset_deg[s] * KC_DEG));
         /* AJC, tibia untorsioned and torsioned */
         kc_vec3 ajc = kc_pig_chord(kjc, tib, ank, (p->ankle_width_mm[s] + md) / 2.0);
         ps->ajc[s] = ajc;
@@ -460,7 +485,7 @@ int kc_pig_params_to_attrs(const kc_pig_params *p, kc_attrs *a)
 {
     static const char sc[2] = {'L', 'R'};
     char n[64];
-    int st = kc_attrs_set_str(a, "name", "pig");
+    int st = kc_attrs_set_str(a, "name", p->hjc_harrington ? "kinechain" : "pig");
     for (int s = 0; s < 2 && !st; s++) {
 #define SET(fmt, v)                           \
     if (!st) {                                \
@@ -480,6 +505,7 @@ int kc_pig_params_to_attrs(const kc_pig_params *p, kc_attrs *a)
         SET("static_beta_%c_rad", p->static_beta_rad[s]);
         SET("static_plant_flex_%c_deg", p->static_beta_rad[s] / KC_DEG);
         SET("static_rot_off_%c_deg", (s ? -1.0 : 1.0) * p->static_alpha_rad[s] / KC_DEG);
+        SET("thigh_rotation_offset_%c_deg", p->thigh_rot_offset_deg[s]);
 #undef SET
     }
     if (!st)
@@ -489,8 +515,132 @@ int kc_pig_params_to_attrs(const kc_pig_params *p, kc_attrs *a)
     if (!st)
         st = kc_attrs_set_f64(a, "foot_flat", p->foot_flat);
     if (!st)
-        st = kc_attrs_set_str(a, "hip_joint_centre", "Davis (Plug-in Gait constants)");
+        st = kc_attrs_set_str(a, "hip_joint_centre",
+                              p->hjc_harrington
+                                  ? "Harrington et al. 2007 (J Biomech 40:595), PW = inter-ASIS, "
+                                    "PD = |mid-ASIS - mid-PSIS| per frame, marker centres"
+                                  : "Davis (Plug-in Gait constants)");
     if (!st)
         st = kc_attrs_set_str(a, "definition", "docs/pig-model.md");
     return st;
+}
+
+
+/* ---- functional thigh-rotation offset (docs/pig-model.md) ---------------------------------- */
+
+/* variance of the knee abduction of rel[n] (F^T T per frame) after F' = F·Rz(phi) */
+static double abd_variance(const kc_mat3 *rel, size_t n, double phi_rad)
+{
+    kc_mat3 Rz = kc_m3_transpose(kc_m3_rotz(phi_rad));
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a, b, c;
+        kc_cardan_yxz(kc_m3_mul(Rz, rel[i]), &a, &b, &c);
+        s += b;
+        s2 += b * b;
+    }
+    double m = s / (double)n;
+    return s2 / (double)n - m * m;
+}
+
+/* rotation vector (axis * angle) of R */
+static kc_vec3 rotvec(kc_mat3 R)
+{
+    double c = (R.m[0][0] + R.m[1][1] + R.m[2][2] - 1.0) / 2.0;
+    c = c > 1 ? 1 : c < -1 ? -1 : c;
+    double th = acos(c);
+    kc_vec3 w = kc_v3(R.m[2][1] - R.m[1][2], R.m[0][2] - R.m[2][0], R.m[1][0] - R.m[0][1]);
+    double n = kc_v3_norm(w);
+    if (!(n > 1e-12))
+        return kc_v3(0, 0, 0);
+    return kc_v3_scale(w, th / n);
+}
+
+int kc_pig_functional_offset(const kc_pig_params *p, const double *pos, size_t F, size_t M,
+                             const int idx[KC_PIG_N_MARKERS], int side, double min_flex_deg,
+                             double max_flex_deg, kc_pig_functional *out)
+{
+    out->offset_deg = out->sd_before_deg = out->sd_after_deg = out->axis_deg = NAN;
+    out->flex_range_deg = NAN;
+    out->n_frames = 0;
+    kc_mat3 *rel = malloc((F ? F : 1) * sizeof *rel);
+    if (!rel)
+        return KC_ENOMEM;
+    kc_pig_params q = *p;
+    q.thigh_rot_offset_deg[0] = q.thigh_rot_offset_deg[1] = 0.0;
+    size_t n = 0, i_min = 0;
+    double flo = INFINITY, fhi = -INFINITY;
+    for (size_t f = 0; f < F; f++) {
+        kc_vec3 mk[KC_PIG_N_MARKERS];
+        kc_pig_pose ps;
+        kc_pig_gather(pos, M, f, idx, mk);
+        kc_pig_pose_frame(&q, mk, &ps);
+        if (!m3_finite(ps.femur[side]) || !m3_finite(ps.tibia[side]))
+            continue;
+        kc_mat3 R = kc_m3_mul(kc_m3_transpose(ps.femur[side]), ps.tibia[side]);
+        double a, b, c;
+        kc_cardan_yxz(R, &a, &b, &c);
+        double flex = a / KC_DEG; /* the knee channel's flexion is the raw Y angle */
+        if (!(flex >= min_flex_deg && flex <= max_flex_deg))
+            continue;
+        if (flex < flo) {
+            flo = flex;
+            i_min = n;
+        }
+        if (flex > fhi)
+            fhi = flex;
+        rel[n++] = R;
+    }
+    out->n_frames = n;
+    out->flex_range_deg = n ? fhi - flo : 0.0;
+    if (n < 20 || fhi - flo < 40.0) {
+        free(rel);
+        KC_ERROR("the functional trial has %zu usable %s-knee frames over %.1f deg of flexion "
+                 "(needs >= 20 frames over >= 40 deg)", n, side ? "right" : "left",
+                 n ? fhi - flo : 0.0);
+        return KC_EINVAL;
+    }
+    /* grid, then golden section around the best grid point */
+    double best = 0, bv = INFINITY;
+    for (int g = -90; g <= 90; g++) {
+        double v = abd_variance(rel, n, g * 0.5 * KC_DEG);
+        if (v < bv) {
+            bv = v;
+            best = g * 0.5;
+        }
+    }
+    double lo = best - 0.5, hi = best + 0.5, gr = (sqrt(5.0) - 1.0) / 2.0;
+    double x1 = hi - gr * (hi - lo), x2 = lo + gr * (hi - lo);
+    double v1 = abd_variance(rel, n, x1 * KC_DEG), v2 = abd_variance(rel, n, x2 * KC_DEG);
+    while (hi - lo > 1e-4) {
+        if (v1 < v2) {
+            hi = x2;
+            x2 = x1;
+            v2 = v1;
+            x1 = hi - gr * (hi - lo);
+            v1 = abd_variance(rel, n, x1 * KC_DEG);
+        } else {
+            lo = x1;
+            x1 = x2;
+            v1 = v2;
+            x2 = lo + gr * (hi - lo);
+            v2 = abd_variance(rel, n, x2 * KC_DEG);
+        }
+    }
+    out->offset_deg = 0.5 * (lo + hi);
+    out->sd_before_deg = sqrt(fmax(abd_variance(rel, n, 0.0), 0.0)) / KC_DEG;
+    out->sd_after_deg = sqrt(fmax(abd_variance(rel, n, out->offset_deg * KC_DEG), 0.0)) / KC_DEG;
+    /* helical-axis diagnostic: the finite rotations from the least-flexed frame, each axis
+     * (femur coordinates) weighted by its angle and oriented with the flexion */
+    kc_vec3 sum = kc_v3(0, 0, 0);
+    kc_mat3 R0t = kc_m3_transpose(rel[i_min]);
+    for (size_t i = 0; i < n; i++) {
+        kc_vec3 w = rotvec(kc_m3_mul(rel[i], R0t));
+        if (w.y < 0)
+            w = kc_v3_scale(w, -1.0);
+        sum = kc_v3_add(sum, w);
+    }
+    out->axis_deg = atan2(-sum.x, sum.y) / KC_DEG;
+    free(rel);
+    return KC_OK;
 }

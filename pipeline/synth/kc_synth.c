@@ -45,6 +45,11 @@ static void usage(FILE *fp, int status)
             "                     (hip centre off Davis, misplaced markers, soft tissue)\n"
             "  --seed N           random seed (default 1); same seed, same bytes\n"
             "  --wand-s S         length of the wand capture in seconds (default 20)\n"
+            "  --knee-marker-rotation DEG\n"
+            "                     anatomical mode: the knee and thigh markers of both sides of\n"
+            "                     every subject rotated by DEG about the femur's long axis\n"
+            "                     (default: a random 2-6 deg of either sign); for the knee-axis\n"
+            "                     crosstalk tests\n"
             "%s"
             "\n"
             "Example:\n"
@@ -56,7 +61,7 @@ static void usage(FILE *fp, int status)
 }
 
 enum { OPT_SUBJECTS = 1, OPT_TRIALS, OPT_SLS, OPT_CAMERAS, OPT_RATE, OPT_NOISE, OPT_DROPOUT,
-       OPT_SPURIOUS, OPT_FPNOISE, OPT_NOOCC, OPT_MODE, OPT_SEED, OPT_WAND };
+       OPT_SPURIOUS, OPT_FPNOISE, OPT_NOOCC, OPT_MODE, OPT_SEED, OPT_WAND, OPT_KMROT };
 
 int main(int argc, char **argv)
 {
@@ -77,6 +82,7 @@ int main(int argc, char **argv)
         {"mode", required_argument, NULL, OPT_MODE},
         {"seed", required_argument, NULL, OPT_SEED},
         {"wand-s", required_argument, NULL, OPT_WAND},
+        {"knee-marker-rotation", required_argument, NULL, OPT_KMROT},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -97,6 +103,9 @@ int main(int argc, char **argv)
         case OPT_FPNOISE: st = kc_parse_double("fp-noise", optarg, 0, 1000, &opt.fp_noise_n); break;
         case OPT_NOOCC: opt.occlusion = false; break;
         case OPT_WAND: st = kc_parse_double("wand-s", optarg, 1, 600, &opt.wand_s); break;
+        case OPT_KMROT:
+            st = kc_parse_double("knee-marker-rotation", optarg, -45, 45, &opt.knee_marker_rot_deg);
+            break;
         case OPT_SEED:
             st = kc_parse_long("seed", optarg, 0, 2147483647L, &l);
             opt.seed = (unsigned long)l;

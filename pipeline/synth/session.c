@@ -33,6 +33,7 @@ sy_options sy_default_options(void)
     o.mode = SY_ANATOMICAL;
     o.seed = 1;
     o.wand_s = 20;
+    o.knee_marker_rot_deg = NAN;
     return o;
 }
 

@@ -176,6 +176,11 @@ void sy_subject_make(sy_subject *s, int index, int n_subjects, const sy_options 
         for (int k = 0; k < 2; k++)
             s->knee_marker_rot[k] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) *
                                     sy_uniform(r, 2, 6) * KC_DEG;
+        /* --knee-marker-rotation: a chosen rotation (the random draws above still happen, so
+         * everything else about the subject is unchanged) */
+        if (isfinite(opt->knee_marker_rot_deg))
+            for (int k = 0; k < 2; k++)
+                s->knee_marker_rot[k] = opt->knee_marker_rot_deg * KC_DEG;
         /* soft-tissue artefact of thigh and shank markers (Leardini et al. 2005, J Biomech
          * 38:2157: 10-30 mm thigh, 5-15 mm shank in activities; we stay at 5-15 mm) */
         const struct { int k; double flex_lo, flex_hi, osc_lo, osc_hi; } st[4] = {

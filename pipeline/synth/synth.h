@@ -56,6 +56,9 @@ typedef struct sy_options {
     enum sy_mode mode;     /* default anatomical */
     unsigned long seed;    /* default 1 */
     double wand_s;         /* wand capture length, s (default 20) */
+    double knee_marker_rot_deg; /* anatomical mode: KNE and THI rotated by this about the
+                                 * femur's long axis on both sides of every subject, instead
+                                 * of the random 2-6 deg (NaN = random, the default) */
 } sy_options;
 
 sy_options sy_default_options(void);

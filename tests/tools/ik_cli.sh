@@ -55,6 +55,12 @@ expect 1 1 -o "$o" --static "$st" "$tr"
 expect 1 1 -o "$o" --type hop --static "$st" --subjects "$csv" "$tr"
 expect 1 1 -o "$o" --frobnicate --static "$st" --subjects "$csv" "$tr"
 expect 1 1 -o "$o" --threads 0 --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --model cgm --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --functional-method pca --static "$st" --subjects "$csv" "$tr"
+expect 0 0 events --help
+grep -q "foot-markers" "$out" || { echo "FAIL: kc-ik events --help has no --foot-markers"; fail=1; }
+expect 1 1 events -o "$o" "$tr"
+expect 1 1 events -o "$o" --foot-markers "L=LHEE" --method psychic "$tr"
 [ -e "$o" ] && { echo "FAIL: misuse left an output file"; fail=1; rm -f "$o"; }
 
 # bad inputs: one line naming the cause, exit 2, nothing written
@@ -74,6 +80,12 @@ expect 2 1 -o "$o" --subjects "$csv" "$tr"
 names static
 expect 2 1 -o "$o" --params-from-trial "$tr"
 names leg_length
+# kc-ik events and --functional bad inputs
+expect 2 1 events -o "$o" --foot-markers "L=LHEE,NOPE" "$tr"
+names NOPE
+expect 2 1 events -o "$o" --foot-markers "X=LHEE" "$tr"
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" --functional "$work/static_no_lkne.traj.h5" "$tr"
+names LKNE
 [ -e "$o" ] && { echo "FAIL: a bad input left an output file"; fail=1; rm -f "$o"; }
 ls "$work" | grep -q "\.tmp\." && { echo "FAIL: temporary files left"; fail=1; }
 
