@@ -1,0 +1,1139 @@
+/* kinechain — cohort statistics from a manifest and kinematics files (see cohortstats.h). */
+#include "kinechain/cohortstats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinechain/kinfile.h"
+#include "kinechain/log.h"
+#include "kinechain/spm.h"
+#include "kinechain/stats.h"
+
+#define NSIDE 3
+static const char *const SIDE_NAME[NSIDE] = {"L", "R", "both"};
+
+kc_cohortstats_params kc_cohortstats_default_params(void)
+{
+    return (kc_cohortstats_params){.group_by = "group"};
+}
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+typedef struct strv {
+    char **v;
+    size_t n;
+} strv;
+
+static void strv_free(strv *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+static long strv_find(const strv *s, const char *x)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], x) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Index of x, appended if absent; -1 on ENOMEM. */
+static long strv_intern(strv *s, const char *x)
+{
+    long i = strv_find(s, x);
+    if (i >= 0)
+        return i;
+    char **v = realloc(s->v, (s->n + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    s->v = v;
+    if (!(s->v[s->n] = strdup(x)))
+        return -1;
+    return (long)s->n++;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return KC_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return KC_ENOMEM;
+    *p = q;
+    *cap = c;
+    return KC_OK;
+}
+
+typedef struct rec {
+    size_t cell, metric, trial;
+    int side;
+    double value;
+} rec;
+
+typedef struct trial_info {
+    size_t row;          /* manifest row */
+    size_t cell;
+    size_t rec0, rec1;   /* its records */
+} trial_info;
+
+typedef struct curve_acc {
+    char *phase, *channel, *units;
+    double *data;   /* [n,101,3] */
+    size_t *trial;  /* [n] */
+    size_t n, cap, tcap;
+} curve_acc;
+
+typedef struct ctx {
+    const kc_cohortstats_params *p;
+    kc_table *man, *subj;
+    int c_subject, c_session, c_trial, c_task, c_group, c_condition, c_site, c_exclude,
+        c_kin, c_by, c_paired, c_sex_subj, c_subj_subj;
+    char *mdir;
+    strv metrics, units, cells, levels, curve_keys;
+    size_t *cell_level;     /* [cells] */
+    size_t *cell_row;       /* [cells] first manifest row */
+    size_t cell_cap;
+    rec *recs;
+    size_t n_recs, recs_cap;
+    trial_info *trials;
+    size_t n_trials, trials_cap;
+    curve_acc *curves;
+    kc_table *excluded;
+} ctx;
+
+static const char *cell_str(const ctx *c, size_t row, int col)
+{
+    return col >= 0 ? kc_table_get_str(c->man, row, col) : "";
+}
+
+static int need_col(const kc_table *t, const char *path, const char *name, int *col)
+{
+    *col = kc_table_find(t, name);
+    if (*col < 0) {
+        KC_ERROR("\"%s\": no column \"%s\"", path, name);
+        return KC_EMISSING;
+    }
+    return KC_OK;
+}
+
+static char *kin_path(const ctx *c, size_t row)
+{
+    const char *k = cell_str(c, row, c->c_kin);
+    char *out = NULL;
+    size_t len;
+    if (*k) {
+        len = strlen(c->mdir) + strlen(k) + 2;
+        if ((out = malloc(len)))
+            snprintf(out, len, "%s/%s", k[0] == '/' ? "" : c->mdir, k);
+        if (out && k[0] == '/')
+            memmove(out, out + 1, strlen(out));
+        return out;
+    }
+    const char *dir = c->p->kin_dir ? c->p->kin_dir : c->mdir;
+    const char *s = cell_str(c, row, c->c_subject), *t = cell_str(c, row, c->c_trial);
+    len = strlen(dir) + strlen(s) + strlen(t) + 16;
+    if ((out = malloc(len)))
+        snprintf(out, len, "%s/%s/%s.kin.h5", dir, s, t);
+    return out;
+}
+
+static int task_selected(const ctx *c, const char *task)
+{
+    const char *list = c->p->tasks;
+    if (!list)
+        return strcmp(task, "static") != 0 && strcmp(task, "functional_knee") != 0;
+    size_t n = strlen(task);
+    for (const char *s = list; *s;) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == n && strncmp(s, task, n) == 0)
+            return 1;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return 0;
+}
+
+static int add_excluded(ctx *c, size_t row, const char *reason)
+{
+    long r = kc_table_add_row(c->excluded);
+    if (r < 0)
+        return KC_ENOMEM;
+    if (kc_table_set_i64(c->excluded, (size_t)r, 0, (int64_t)row + 2) ||
+        kc_table_set_str(c->excluded, (size_t)r, 1, cell_str(c, row, c->c_subject)) ||
+        kc_table_set_str(c->excluded, (size_t)r, 2, cell_str(c, row, c->c_trial)) ||
+        kc_table_set_str(c->excluded, (size_t)r, 3, reason))
+        return KC_ENOMEM;
+    return KC_OK;
+}
+
+static int add_curve(ctx *c, const kc_kin_phase *ph, const kc_series3 *ch, size_t trial)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s_%s", ph->name, ch->name);
+    size_t before = c->curve_keys.n;
+    long k = strv_intern(&c->curve_keys, key);
+    if (k < 0)
+        return KC_ENOMEM;
+    if (c->curve_keys.n != before) {
+        curve_acc *a = realloc(c->curves, c->curve_keys.n * sizeof *a);
+        if (!a)
+            return KC_ENOMEM;
+        c->curves = a;
+        curve_acc *n = &c->curves[k];
+        memset(n, 0, sizeof *n);
+        n->phase = strdup(ph->name);
+        n->channel = strdup(ch->name);
+        n->units = strdup(ph->units ? ph->units : "");
+        if (!n->phase || !n->channel || !n->units)
+            return KC_ENOMEM;
+    }
+    curve_acc *a = &c->curves[k];
+    const size_t m = KC_NORM_POINTS * 3;
+    if (grow((void **)&a->data, &a->cap, (a->n + 1) * m, sizeof *a->data) ||
+        grow((void **)&a->trial, &a->tcap, a->n + 1, sizeof *a->trial))
+        return KC_ENOMEM;
+    memcpy(a->data + a->n * m, ch->data, m * sizeof *a->data);
+    a->trial[a->n++] = trial;
+    return KC_OK;
+}
+
+/* Read one trial's kinematics: records and curves. */
+static int read_trial(ctx *c, size_t row)
+{
+    kc_kin *k = NULL;
+    char *path = kin_path(c, row);
+    int st;
+    if (!path)
+        return KC_ENOMEM;
+    unsigned errs = kc_log_error_count();
+    if ((st = kc_kin_read(path, &k))) {
+        if (kc_log_error_count() == errs)   /* the reader has not said why */
+            KC_ERROR("manifest line %zu (%s %s): cannot use kinematics \"%s\": %s", row + 2,
+                 cell_str(c, row, c->c_subject), cell_str(c, row, c->c_trial), path,
+                 kc_strerror(st));
+        free(path);
+        return st;
+    }
+    if (!k->metrics) {
+        KC_ERROR("\"%s\": no /metrics table", path);
+        st = KC_EMISSING;
+        goto done;
+    }
+    char key[1024];
+    snprintf(key, sizeof key, "%s\x1f%s", cell_str(c, row, c->c_subject),
+             cell_str(c, row, c->c_by));
+    size_t ncell = c->cells.n;
+    long cell = strv_intern(&c->cells, key);
+    if (cell < 0) {
+        st = KC_ENOMEM;
+        goto done;
+    }
+    if (c->cells.n != ncell) {
+        if ((st = grow((void **)&c->cell_level, &c->cell_cap, c->cells.n, sizeof(size_t))))
+            goto done;
+        size_t cap2 = c->cell_cap;
+        size_t *r = realloc(c->cell_row, cap2 * sizeof *r);
+        if (!r) {
+            st = KC_ENOMEM;
+            goto done;
+        }
+        c->cell_row = r;
+        long lv = strv_intern(&c->levels, cell_str(c, row, c->c_by));
+        if (lv < 0) {
+            st = KC_ENOMEM;
+            goto done;
+        }
+        c->cell_level[cell] = (size_t)lv;
+        c->cell_row[cell] = row;
+    }
+    if ((st = grow((void **)&c->trials, &c->trials_cap, c->n_trials + 1, sizeof *c->trials)))
+        goto done;
+    size_t ti = c->n_trials;
+    trial_info *t = &c->trials[ti];
+    t->row = row;
+    t->cell = (size_t)cell;
+    t->rec0 = c->n_recs;
+    const kc_table *m = k->metrics;
+    int cn = kc_table_find(m, "name"), cs = kc_table_find(m, "side"),
+        cv = kc_table_find(m, "value"), cu = kc_table_find(m, "unit");
+    for (size_t i = 0; i < kc_table_nrows(m); i++) {
+        const char *name = kc_table_get_str(m, i, cn), *side = kc_table_get_str(m, i, cs);
+        size_t nm = c->metrics.n;
+        long mi = strv_intern(&c->metrics, name);
+        if (mi < 0) {
+            st = KC_ENOMEM;
+            goto done;
+        }
+        if (c->metrics.n != nm && strv_intern(&c->units, "") < 0) {
+            st = KC_ENOMEM;
+            goto done;
+        }
+        if (c->metrics.n != nm) {   /* units of a new metric: keep the first file's */
+            free(c->units.v[mi]);
+            if (!(c->units.v[mi] = strdup(kc_table_get_str(m, i, cu)))) {
+                st = KC_ENOMEM;
+                goto done;
+            }
+        }
+        if ((st = grow((void **)&c->recs, &c->recs_cap, c->n_recs + 1, sizeof *c->recs)))
+            goto done;
+        c->recs[c->n_recs++] = (rec){.cell = (size_t)cell, .metric = (size_t)mi, .trial = ti,
+                                     .side = strcmp(side, "L") == 0   ? 0
+                                             : strcmp(side, "R") == 0 ? 1
+                                                                      : 2,
+                                     .value = kc_table_get_f64(m, i, cv)};
+    }
+    t->rec1 = c->n_recs;
+    c->n_trials++;
+    for (size_t p = 0; p < k->n_phases; p++)
+        for (size_t ch = 0; ch < k->phases[p].n_channels; ch++)
+            if ((st = add_curve(c, &k->phases[p], &k->phases[p].channels[ch], ti)))
+                goto done;
+done:
+    kc_kin_free(k);
+    free(path);
+    return st;
+}
+
+/* ---- tables ---------------------------------------------------------------------------- */
+
+static kc_table *table_new(int n, const char *const *names, const enum kc_col_type *types)
+{
+    return kc_table_alloc(n, names, types);
+}
+
+#define S KC_COL_STR
+#define F KC_COL_F64
+#define I KC_COL_I64
+
+static int set_s(kc_table *t, size_t r, int c, const char *s)
+{
+    return kc_table_set_str(t, r, c, s);
+}
+
+static const char *sex_of(const ctx *c, const char *subject)
+{
+    if (!c->subj || c->c_sex_subj < 0)
+        return "";
+    for (size_t i = 0; i < kc_table_nrows(c->subj); i++)
+        if (strcmp(kc_table_get_str(c->subj, i, c->c_subj_subj), subject) == 0)
+            return kc_table_get_str(c->subj, i, c->c_sex_subj);
+    return "";
+}
+
+static int build_trials(ctx *c, kc_table **out)
+{
+    enum { NFIX = 10 };
+    static const char *const fix[NFIX] = {"subject", "session",   "trial", "task", "group",
+                                          "condition", "site",    "sex",   "by",   "side"};
+    size_t nc = NFIX + c->metrics.n;
+    const char **names = malloc(nc * sizeof *names);
+    enum kc_col_type *types = malloc(nc * sizeof *types);
+    kc_table *t = NULL;
+    int st = KC_ENOMEM;
+    if (!names || !types)
+        goto fail;
+    for (size_t i = 0; i < nc; i++) {
+        names[i] = i < NFIX ? fix[i] : c->metrics.v[i - NFIX];
+        types[i] = i < NFIX ? S : F;
+    }
+    if (!(t = table_new((int)nc, names, types)))
+        goto fail;
+    for (size_t m = 0; m < c->metrics.n; m++)
+        if (*c->units.v[m] && kc_table_set_units(t, (int)(NFIX + m), c->units.v[m]))
+            goto fail;
+    const int cols[7] = {c->c_subject, c->c_session, c->c_trial, c->c_task,
+                         c->c_group,   c->c_condition, c->c_site};
+    for (size_t ti = 0; ti < c->n_trials; ti++) {
+        const trial_info *tr = &c->trials[ti];
+        for (int side = 0; side < NSIDE; side++) {
+            long r = -1;
+            for (size_t k = tr->rec0; k < tr->rec1; k++) {
+                const rec *e = &c->recs[k];
+                if (e->side != side)
+                    continue;
+                if (r < 0) {
+                    if ((r = kc_table_add_row(t)) < 0)
+                        goto fail;
+                    for (int j = 0; j < 7; j++)
+                        if (set_s(t, (size_t)r, j, cell_str(c, tr->row, cols[j])))
+                            goto fail;
+                    if (set_s(t, (size_t)r, 7, sex_of(c, cell_str(c, tr->row, c->c_subject))) ||
+                        set_s(t, (size_t)r, 8, cell_str(c, tr->row, c->c_by)) ||
+                        set_s(t, (size_t)r, 9, SIDE_NAME[side]))
+                        goto fail;
+                }
+                if (kc_table_set_f64(t, (size_t)r, (int)(NFIX + e->metric), e->value))
+                    goto fail;
+            }
+        }
+    }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(names);
+    free(types);
+    return st;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const rec *x = a, *y = b;
+    if (x->cell != y->cell)
+        return x->cell < y->cell ? -1 : 1;
+    if (x->side != y->side)
+        return x->side < y->side ? -1 : 1;
+    if (x->metric != y->metric)
+        return x->metric < y->metric ? -1 : 1;
+    return (x->trial > y->trial) - (x->trial < y->trial);
+}
+
+/* Cell means [cell][side][metric], the subjects table, and (for reliability) the sorted
+ * records. */
+static int build_subjects(ctx *c, rec *sorted, double *cm, kc_table **out)
+{
+    static const char *const names[] = {"subject", "by", "side", "metric", "unit",
+                                        "n",       "mean", "sd", "cv_pct"};
+    static const enum kc_col_type types[] = {S, S, S, S, S, I, F, F, F};
+    kc_table *t = table_new(9, names, types);
+    double *v = malloc((c->n_trials + 1) * sizeof *v);
+    int st = KC_ENOMEM;
+    if (!t || !v)
+        goto fail;
+    size_t M = c->metrics.n;
+    for (size_t i = 0; i < c->cells.n * NSIDE * M; i++)
+        cm[i] = NAN;
+    for (size_t i = 0; i < c->n_recs;) {
+        size_t j = i, n = 0;
+        while (j < c->n_recs && sorted[j].cell == sorted[i].cell &&
+               sorted[j].side == sorted[i].side && sorted[j].metric == sorted[i].metric) {
+            if (isfinite(sorted[j].value))
+                v[n++] = sorted[j].value;
+            j++;
+        }
+        const rec *e = &sorted[i];
+        i = j;
+        if (n == 0)
+            continue;
+        kc_describe d;
+        if ((st = kc_stats_describe(v, n, &d)))
+            goto fail;
+        cm[(e->cell * NSIDE + (size_t)e->side) * M + e->metric] = d.mean;
+        long r = kc_table_add_row(t);
+        st = KC_ENOMEM;
+        if (r < 0)
+            goto fail;
+        size_t row = c->cell_row[e->cell];
+        if (set_s(t, (size_t)r, 0, cell_str(c, row, c->c_subject)) ||
+            set_s(t, (size_t)r, 1, cell_str(c, row, c->c_by)) ||
+            set_s(t, (size_t)r, 2, SIDE_NAME[e->side]) ||
+            set_s(t, (size_t)r, 3, c->metrics.v[e->metric]) ||
+            set_s(t, (size_t)r, 4, c->units.v[e->metric]) ||
+            kc_table_set_i64(t, (size_t)r, 5, (int64_t)n) ||
+            kc_table_set_f64(t, (size_t)r, 6, d.mean) || kc_table_set_f64(t, (size_t)r, 7, d.sd) ||
+            kc_table_set_f64(t, (size_t)r, 8, d.mean != 0.0 ? 100.0 * d.sd / fabs(d.mean) : NAN))
+            goto fail;
+    }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(v);
+    return st;
+}
+
+/* Finite cell means of one level (or every level when level < 0), side and metric. */
+static size_t gather(const ctx *c, const double *cm, long level, int side, size_t metric,
+                     double *v)
+{
+    size_t n = 0, M = c->metrics.n;
+    for (size_t k = 0; k < c->cells.n; k++) {
+        if (level >= 0 && c->cell_level[k] != (size_t)level)
+            continue;
+        double x = cm[(k * NSIDE + (size_t)side) * M + metric];
+        if (isfinite(x))
+            v[n++] = x;
+    }
+    return n;
+}
+
+static int build_groups(ctx *c, const double *cm, kc_table **out)
+{
+    static const char *const names[] = {"by", "side", "metric", "unit", "n", "mean", "sd",
+                                        "ci_lo", "ci_hi", "median", "q1", "q3", "iqr"};
+    static const enum kc_col_type types[] = {S, S, S, S, I, F, F, F, F, F, F, F, F};
+    kc_table *t = table_new(13, names, types);
+    double *v = malloc((c->cells.n + 1) * sizeof *v);
+    int st = KC_ENOMEM;
+    if (!t || !v)
+        goto fail;
+    for (size_t l = 0; l < c->levels.n; l++)
+        for (int side = 0; side < NSIDE; side++)
+            for (size_t m = 0; m < c->metrics.n; m++) {
+                size_t n = gather(c, cm, (long)l, side, m, v);
+                if (n == 0)
+                    continue;
+                kc_describe d;
+                if ((st = kc_stats_describe(v, n, &d)))
+                    goto fail;
+                st = KC_ENOMEM;
+                long r = kc_table_add_row(t);
+                if (r < 0)
+                    goto fail;
+                size_t R = (size_t)r;
+                double f[9] = {d.mean, d.sd, d.ci_lo, d.ci_hi, d.median, d.q1, d.q3, d.iqr};
+                if (set_s(t, R, 0, c->levels.v[l]) || set_s(t, R, 1, SIDE_NAME[side]) ||
+                    set_s(t, R, 2, c->metrics.v[m]) || set_s(t, R, 3, c->units.v[m]) ||
+                    kc_table_set_i64(t, R, 4, (int64_t)n))
+                    goto fail;
+                for (int j = 0; j < 8; j++)
+                    if (kc_table_set_f64(t, R, 5 + j, f[j]))
+                        goto fail;
+            }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(v);
+    return st;
+}
+
+static int add_test_row(kc_table *t, const ctx *c, size_t m, int side, const char *test,
+                        const kc_test *r)
+{
+    long row = kc_table_add_row(t);
+    if (row < 0)
+        return KC_ENOMEM;
+    size_t R = (size_t)row;
+    double f[7] = {r->statistic, r->z, r->df, r->p, r->estimate, r->ci_lo, r->ci_hi};
+    if (set_s(t, R, 0, c->metrics.v[m]) || set_s(t, R, 1, SIDE_NAME[side]) ||
+        set_s(t, R, 2, c->units.v[m]) || set_s(t, R, 3, test) ||
+        set_s(t, R, 4, c->p->compare_a) || set_s(t, R, 5, c->p->compare_b) ||
+        kc_table_set_i64(t, R, 6, (int64_t)r->n1) || kc_table_set_i64(t, R, 7, (int64_t)r->n2))
+        return KC_ENOMEM;
+    for (int j = 0; j < 7; j++)
+        if (kc_table_set_f64(t, R, 8 + j, f[j]))
+            return KC_ENOMEM;
+    return KC_OK;
+}
+
+static int build_comparisons(ctx *c, const double *cm, kc_table **out)
+{
+    static const char *const names[] = {"metric", "side", "unit", "test", "level_a",
+                                        "level_b", "n_a", "n_b", "statistic", "z", "df", "p",
+                                        "estimate", "ci_lo", "ci_hi"};
+    static const enum kc_col_type types[] = {S, S, S, S, S, S, I, I, F, F, F, F, F, F, F};
+    long la = strv_find(&c->levels, c->p->compare_a), lb = strv_find(&c->levels, c->p->compare_b);
+    if (la < 0 || lb < 0) {
+        KC_ERROR("--compare: level \"%s\" of column \"%s\" has no analysed trial in \"%s\"",
+                 la < 0 ? c->p->compare_a : c->p->compare_b, c->p->group_by, c->p->manifest);
+        return KC_EMISSING;
+    }
+    kc_table *t = table_new(15, names, types);
+    double *a = malloc((c->cells.n + 1) * sizeof *a), *b = malloc((c->cells.n + 1) * sizeof *b);
+    long *partner = malloc((c->cells.n + 1) * sizeof *partner);
+    int st = KC_ENOMEM;
+    size_t M = c->metrics.n;
+    if (!t || !a || !b || !partner)
+        goto fail;
+    if (c->p->paired) {   /* partner[k] of each A cell: the B cell with the same key */
+        for (size_t k = 0; k < c->cells.n; k++) {
+            partner[k] = -1;
+            if (c->cell_level[k] != (size_t)la)
+                continue;
+            const char *key = cell_str(c, c->cell_row[k], c->c_paired);
+            for (size_t j = 0; j < c->cells.n; j++) {
+                if (j == k || strcmp(cell_str(c, c->cell_row[j], c->c_paired), key) != 0)
+                    continue;
+                if (c->cell_level[j] == (size_t)la) {
+                    KC_ERROR("--paired %s: \"%s\" is not unique within level \"%s\"",
+                             c->p->paired, key, c->p->compare_a);
+                    st = KC_EINVAL;
+                    goto fail;
+                }
+                if (c->cell_level[j] == (size_t)lb) {
+                    if (partner[k] >= 0) {
+                        KC_ERROR("--paired %s: \"%s\" is not unique within level \"%s\"",
+                                 c->p->paired, key, c->p->compare_b);
+                        st = KC_EINVAL;
+                        goto fail;
+                    }
+                    partner[k] = (long)j;
+                }
+            }
+        }
+    }
+    for (int side = 0; side < NSIDE; side++)
+        for (size_t m = 0; m < M; m++) {
+            kc_test r;
+            if (c->p->paired) {
+                size_t n = 0;
+                for (size_t k = 0; k < c->cells.n; k++) {
+                    if (c->cell_level[k] != (size_t)la || partner[k] < 0)
+                        continue;
+                    double x = cm[(k * NSIDE + (size_t)side) * M + m];
+                    double y = cm[((size_t)partner[k] * NSIDE + (size_t)side) * M + m];
+                    if (isfinite(x) && isfinite(y)) {
+                        a[n] = x;
+                        b[n] = y;
+                        n++;
+                    }
+                }
+                if (n >= 2) {
+                    if (kc_stats_paired_t(a, b, n, &r) ||
+                        (st = add_test_row(t, c, m, side, "paired_t", &r)))
+                        goto fail;
+                    if (kc_stats_wilcoxon_signed(a, b, n, &r) ||
+                        (st = add_test_row(t, c, m, side, "wilcoxon_signed_rank", &r)))
+                        goto fail;
+                }
+                continue;
+            }
+            size_t na = gather(c, cm, la, side, m, a), nb = gather(c, cm, lb, side, m, b);
+            if (na < 2 || nb < 2)
+                continue;
+            if (kc_stats_welch(a, na, b, nb, &r) ||
+                (st = add_test_row(t, c, m, side, "welch_t", &r)))
+                goto fail;
+            if (kc_stats_mann_whitney(a, na, b, nb, &r) ||
+                (st = add_test_row(t, c, m, side, "mann_whitney_u", &r)))
+                goto fail;
+            if (kc_stats_hedges_g(a, na, b, nb, &r) ||
+                (st = add_test_row(t, c, m, side, "hedges_g", &r)))
+                goto fail;
+        }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    if (st == KC_OK && !*out)
+        st = KC_ENOMEM;
+    kc_table_free(t);
+    free(a);
+    free(b);
+    free(partner);
+    return st;
+}
+
+static int build_left_right(ctx *c, const double *cm, kc_table **out)
+{
+    static const char *const names[] = {"by", "metric", "unit", "n", "mean_diff_l_minus_r",
+                                        "sd", "ci_lo", "ci_hi", "t", "df", "p_t",
+                                        "wilcoxon_v", "p_wilcoxon"};
+    static const enum kc_col_type types[] = {S, S, S, I, F, F, F, F, F, F, F, F, F};
+    kc_table *t = table_new(13, names, types);
+    double *l = malloc((c->cells.n + 1) * sizeof *l), *r = malloc((c->cells.n + 1) * sizeof *r);
+    double *d = malloc((c->cells.n + 1) * sizeof *d);
+    int st = KC_ENOMEM;
+    size_t M = c->metrics.n;
+    if (!t || !l || !r || !d)
+        goto fail;
+    for (long lv = 0; lv <= (long)c->levels.n; lv++) {
+        long level = lv < (long)c->levels.n ? lv : -1;   /* the last pass: every cell */
+        for (size_t m = 0; m < M; m++) {
+            size_t n = 0;
+            for (size_t k = 0; k < c->cells.n; k++) {
+                if (level >= 0 && c->cell_level[k] != (size_t)level)
+                    continue;
+                double x = cm[(k * NSIDE + 0) * M + m], y = cm[(k * NSIDE + 1) * M + m];
+                if (isfinite(x) && isfinite(y)) {
+                    l[n] = x;
+                    r[n] = y;
+                    d[n] = x - y;
+                    n++;
+                }
+            }
+            if (n < 2)
+                continue;
+            kc_test pt, w;
+            kc_describe ds;
+            if (kc_stats_paired_t(l, r, n, &pt) || kc_stats_wilcoxon_signed(l, r, n, &w) ||
+                kc_stats_describe(d, n, &ds))
+                goto fail;
+            long row = kc_table_add_row(t);
+            if (row < 0)
+                goto fail;
+            size_t R = (size_t)row;
+            double f[9] = {pt.estimate, ds.sd, pt.ci_lo, pt.ci_hi, pt.statistic, pt.df, pt.p,
+                           w.statistic, w.p};
+            if (set_s(t, R, 0, level >= 0 ? c->levels.v[level] : "ALL") ||
+                set_s(t, R, 1, c->metrics.v[m]) || set_s(t, R, 2, c->units.v[m]) ||
+                kc_table_set_i64(t, R, 3, (int64_t)n))
+                goto fail;
+            for (int j = 0; j < 9; j++)
+                if (kc_table_set_f64(t, R, 4 + j, f[j]))
+                    goto fail;
+        }
+    }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(l);
+    free(r);
+    free(d);
+    return st;
+}
+
+static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
+{
+    static const char *const names[] = {"metric", "side", "unit", "n", "k", "icc_3_1",
+                                        "icc_2_1", "sd", "sem", "mdc95"};
+    static const enum kc_col_type types[] = {S, S, S, I, I, F, F, F, F, F};
+    kc_table *t = table_new(10, names, types);
+    /* per (side, metric): the runs of sorted records of each cell */
+    size_t *start = malloc((c->cells.n + 1) * sizeof *start);
+    size_t *cnt = malloc((c->cells.n + 1) * sizeof *cnt);
+    double *y = malloc((c->n_recs + 1) * sizeof *y);
+    int st = KC_ENOMEM;
+    if (!t || !start || !cnt || !y)
+        goto fail;
+    for (int side = 0; side < NSIDE; side++)
+        for (size_t m = 0; m < c->metrics.n; m++) {
+            size_t ncell = 0, k = 0;
+            for (size_t i = 0; i < c->n_recs;) {
+                size_t j = i;
+                while (j < c->n_recs && sorted[j].cell == sorted[i].cell &&
+                       sorted[j].side == sorted[i].side && sorted[j].metric == sorted[i].metric)
+                    j++;
+                if (sorted[i].side == side && sorted[i].metric == m) {
+                    size_t fin = 0;
+                    for (size_t q = i; q < j; q++)
+                        fin += isfinite(sorted[q].value) != 0;
+                    if (fin == j - i && fin >= 2) {   /* cells with a missing trial are left out */
+                        start[ncell] = i;
+                        cnt[ncell] = fin;
+                        if (k == 0 || fin < k)
+                            k = fin;
+                        ncell++;
+                    }
+                }
+                i = j;
+            }
+            if (ncell < 2 || k < 2)
+                continue;
+            for (size_t q = 0; q < ncell; q++)
+                for (size_t j = 0; j < k; j++)
+                    y[q * k + j] = sorted[start[q] + j].value;
+            kc_icc icc;
+            if (kc_stats_icc(y, ncell, k, &icc))
+                goto fail;
+            long row = kc_table_add_row(t);
+            if (row < 0)
+                goto fail;
+            size_t R = (size_t)row;
+            double f[5] = {icc.icc31, icc.icc21, icc.sd, icc.sem, icc.mdc95};
+            if (set_s(t, R, 0, c->metrics.v[m]) || set_s(t, R, 1, SIDE_NAME[side]) ||
+                set_s(t, R, 2, c->units.v[m]) || kc_table_set_i64(t, R, 3, (int64_t)ncell) ||
+                kc_table_set_i64(t, R, 4, (int64_t)k))
+                goto fail;
+            for (int j = 0; j < 5; j++)
+                if (kc_table_set_f64(t, R, 5 + j, f[j]))
+                    goto fail;
+        }
+    st = KC_OK;
+    *out = t;
+    t = NULL;
+fail:
+    kc_table_free(t);
+    free(start);
+    free(cnt);
+    free(y);
+    return st;
+}
+
+/* One SPM{t} (paired or two-sample) of component comp of ensemble name: a row of ts and its
+ * clusters in tc. A zero-variance field leaves the statistics NaN (warned). */
+static int spm_row(kc_table *ts, kc_table *tc, const char *name, int comp, int paired,
+                   const char *la, const char *lb, const double *ya, size_t na,
+                   const double *yb, size_t nb)
+{
+    const size_t P = KC_NORM_POINTS;
+    kc_spm *sp = NULL;
+    int r = paired ? kc_spm_ttest_paired(ya, yb, na, P, 0.05, &sp)
+                   : kc_spm_ttest2(ya, na, yb, nb, P, 0.05, &sp);
+    int st = KC_ENOMEM;
+    if (r == KC_ENOMEM)
+        return r;
+    long row = kc_table_add_row(ts);
+    if (row < 0)
+        goto done;
+    size_t R = (size_t)row;
+    if (set_s(ts, R, 0, name) || kc_table_set_i64(ts, R, 1, comp) ||
+        set_s(ts, R, 2, paired ? "spm_paired_t" : "spm_t2") || set_s(ts, R, 3, la) ||
+        set_s(ts, R, 4, lb) || kc_table_set_i64(ts, R, 5, (int64_t)na) ||
+        kc_table_set_i64(ts, R, 6, (int64_t)nb) || kc_table_set_f64(ts, R, 9, 0.05))
+        goto done;
+    if (!sp) {
+        KC_WARN("SPM of %s component %d: %s", name, comp, kc_strerror(r));
+        st = KC_OK;
+        goto done;
+    }
+    if (kc_table_set_f64(ts, R, 7, sp->df) || kc_table_set_f64(ts, R, 8, sp->fwhm) ||
+        kc_table_set_f64(ts, R, 10, sp->zstar) || kc_table_set_f64(ts, R, 11, sp->t_max) ||
+        kc_table_set_i64(ts, R, 12, (int64_t)sp->n_clusters))
+        goto done;
+    for (size_t q = 0; q < sp->n_clusters; q++) {
+        const kc_spm_cluster *k = &sp->clusters[q];
+        long cr = kc_table_add_row(tc);
+        double f[6] = {k->x0, k->x1, k->extent, k->resels, k->peak * k->sign, k->p};
+        if (cr < 0 || set_s(tc, (size_t)cr, 0, name) ||
+            kc_table_set_i64(tc, (size_t)cr, 1, comp) || set_s(tc, (size_t)cr, 2, la) ||
+            set_s(tc, (size_t)cr, 3, lb) || kc_table_set_i64(tc, (size_t)cr, 4, k->sign))
+            goto done;
+        for (int j = 0; j < 6; j++)   /* nodes 0..100 are percent of the phase */
+            if (kc_table_set_f64(tc, (size_t)cr, 5 + j, f[j]))
+                goto done;
+    }
+    st = KC_OK;
+done:
+    kc_spm_free(sp);
+    return st;
+}
+
+/* Cell-mean curves [cell][101*3] of ensemble e (NaN for cells without a curve). */
+static void cell_mean_curves(const ctx *c, size_t e, double *mean, size_t *cnt)
+{
+    const size_t PK = KC_NORM_POINTS * 3, NC = c->cells.n;
+    const curve_acc *a = &c->curves[e];
+    memset(mean, 0, NC * PK * sizeof *mean);
+    memset(cnt, 0, NC * sizeof *cnt);
+    for (size_t n = 0; n < a->n; n++) {   /* NaN anywhere makes the cell's mean NaN */
+        size_t cell = c->trials[a->trial[n]].cell;
+        for (size_t i = 0; i < PK; i++)
+            mean[cell * PK + i] += a->data[n * PK + i];
+        cnt[cell]++;
+    }
+    for (size_t k = 0; k < NC; k++)
+        for (size_t i = 0; i < PK; i++)
+            mean[k * PK + i] = cnt[k] ? mean[k * PK + i] / (double)cnt[k] : NAN;
+}
+
+/* SPM{t} of the cell-mean curves of levels A and B, per ensemble and component. */
+static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
+{
+    static const char *const n1[] = {"curve", "component", "test", "level_a", "level_b", "n_a",
+                                     "n_b", "df", "fwhm_nodes", "alpha", "zstar", "t_max",
+                                     "n_clusters"};
+    static const enum kc_col_type t1[] = {S, I, S, S, S, I, I, F, F, F, F, F, I};
+    static const char *const n2[] = {"curve", "component", "level_a", "level_b", "sign",
+                                     "start_pct", "end_pct", "extent_pct", "extent_resels",
+                                     "peak_t", "p"};
+    static const enum kc_col_type t2[] = {S, I, S, S, I, F, F, F, F, F, F};
+    const size_t P = KC_NORM_POINTS, PK = KC_NORM_POINTS * 3, NC = c->cells.n;
+    long la = c->p->compare_a ? strv_find(&c->levels, c->p->compare_a) : -1;
+    long lb = c->p->compare_b ? strv_find(&c->levels, c->p->compare_b) : -1;
+    kc_table *ts = table_new(13, n1, t1), *tc = table_new(11, n2, t2);
+    double *mean = malloc((NC * PK + 1) * sizeof *mean);
+    double *mean2 = malloc((NC * PK + 1) * sizeof *mean2);
+    size_t *cnt = malloc((NC + 1) * sizeof *cnt);
+    double *ya = malloc((NC * P + 1) * sizeof *ya), *yb = malloc((NC * P + 1) * sizeof *yb);
+    long *partner = malloc((NC + 1) * sizeof *partner);
+    int st = KC_ENOMEM;
+    if (!ts || !tc || !mean || !mean2 || !cnt || !ya || !yb || !partner)
+        goto fail;
+    if (c->p->compare_a && c->p->compare_b && (la < 0 || lb < 0)) {   /* see build_comparisons */
+        st = KC_EMISSING;
+        goto fail;
+    }
+    for (size_t k = 0; k < NC; k++) {   /* pairing as in build_comparisons (checked there) */
+        partner[k] = -1;
+        if (!c->p->paired || c->cell_level[k] != (size_t)la)
+            continue;
+        const char *key = cell_str(c, c->cell_row[k], c->c_paired);
+        for (size_t j = 0; j < NC; j++)
+            if (c->cell_level[j] == (size_t)lb &&
+                strcmp(cell_str(c, c->cell_row[j], c->c_paired), key) == 0)
+                partner[k] = (long)j;
+    }
+    for (size_t e = 0; e < c->curve_keys.n && la >= 0 && lb >= 0; e++) {
+        cell_mean_curves(c, e, mean, cnt);
+        for (int comp = 0; comp < 3; comp++) {
+            size_t na = 0, nb = 0;
+            for (size_t k = 0; k < NC; k++) {
+                int fa = 1, fb = 1;
+                long kb = c->p->paired ? partner[k] : (long)k;
+                if (c->p->paired && (c->cell_level[k] != (size_t)la || kb < 0))
+                    continue;
+                for (size_t i = 0; i < P; i++) {
+                    fa &= isfinite(mean[k * PK + i * 3 + (size_t)comp]) != 0;
+                    fb &= isfinite(mean[(size_t)kb * PK + i * 3 + (size_t)comp]) != 0;
+                }
+                if (c->p->paired) {
+                    if (!fa || !fb)
+                        continue;
+                    for (size_t i = 0; i < P; i++) {
+                        ya[na * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                        yb[na * P + i] = mean[(size_t)kb * PK + i * 3 + (size_t)comp];
+                    }
+                    na++;
+                    nb++;
+                } else if (fa && c->cell_level[k] == (size_t)la) {
+                    for (size_t i = 0; i < P; i++)
+                        ya[na * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                    na++;
+                } else if (fa && c->cell_level[k] == (size_t)lb) {
+                    for (size_t i = 0; i < P; i++)
+                        yb[nb * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                    nb++;
+                }
+            }
+            if (na < 2 || nb < 2)
+                continue;
+            if ((st = spm_row(ts, tc, c->curve_keys.v[e], comp, c->p->paired != NULL,
+                              c->p->compare_a, c->p->compare_b, ya, na, yb, nb)))
+                goto fail;
+        }
+    }
+    /* left vs right: paired over cells, "<phase>_L<chan>" against "<phase>_R<chan>" */
+    for (size_t e = 0; e < c->curve_keys.n; e++) {
+        const curve_acc *a = &c->curves[e];
+        if (a->channel[0] != 'L')
+            continue;
+        char key[512], name[512];
+        snprintf(key, sizeof key, "%s_R%s", a->phase, a->channel + 1);
+        snprintf(name, sizeof name, "%s_%s", a->phase, a->channel + 1);
+        long e2 = strv_find(&c->curve_keys, key);
+        if (e2 < 0)
+            continue;
+        cell_mean_curves(c, e, mean, cnt);
+        cell_mean_curves(c, (size_t)e2, mean2, cnt);
+        for (int comp = 0; comp < 3; comp++) {
+            size_t n = 0;
+            for (size_t k = 0; k < NC; k++) {
+                int fin = 1;
+                for (size_t i = 0; i < P; i++)
+                    fin &= isfinite(mean[k * PK + i * 3 + (size_t)comp]) &&
+                           isfinite(mean2[k * PK + i * 3 + (size_t)comp]);
+                if (!fin)
+                    continue;
+                for (size_t i = 0; i < P; i++) {
+                    ya[n * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                    yb[n * P + i] = mean2[k * PK + i * 3 + (size_t)comp];
+                }
+                n++;
+            }
+            if (n >= 2 && (st = spm_row(ts, tc, name, comp, 1, "L", "R", ya, n, yb, n)))
+                goto fail;
+        }
+    }
+    st = KC_OK;
+    *out_spm = ts;
+    *out_cl = tc;
+    ts = tc = NULL;
+fail:
+    kc_table_free(ts);
+    kc_table_free(tc);
+    free(mean);
+    free(mean2);
+    free(cnt);
+    free(ya);
+    free(yb);
+    free(partner);
+    return st;
+}
+
+static int add_curves(ctx *c, kc_cohort *co)
+{
+    static const char *const names[] = {"subject", "session", "trial", "by"};
+    static const enum kc_col_type types[] = {S, S, S, S};
+    for (size_t i = 0; i < c->curve_keys.n; i++) {
+        curve_acc *a = &c->curves[i];
+        kc_table *idx = table_new(4, names, types);
+        if (!idx)
+            return KC_ENOMEM;
+        for (size_t n = 0; n < a->n; n++) {
+            size_t row = c->trials[a->trial[n]].row;
+            if (kc_table_add_row(idx) < 0 ||
+                set_s(idx, n, 0, cell_str(c, row, c->c_subject)) ||
+                set_s(idx, n, 1, cell_str(c, row, c->c_session)) ||
+                set_s(idx, n, 2, cell_str(c, row, c->c_trial)) ||
+                set_s(idx, n, 3, cell_str(c, row, c->c_by))) {
+                kc_table_free(idx);
+                return KC_ENOMEM;
+            }
+        }
+        int st = kc_cohort_add_curves(co, c->curve_keys.v[i], a->phase, a->channel, a->units,
+                                      a->n, KC_NORM_POINTS, 3, a->data, idx);
+        if (st)
+            return st;
+    }
+    return KC_OK;
+}
+
+static void ctx_free(ctx *c)
+{
+    kc_table_free(c->man);
+    kc_table_free(c->subj);
+    kc_table_free(c->excluded);
+    free(c->mdir);
+    strv_free(&c->metrics);
+    strv_free(&c->units);
+    strv_free(&c->cells);
+    strv_free(&c->levels);
+    for (size_t i = 0; i < c->curve_keys.n && c->curves; i++) {
+        free(c->curves[i].phase);
+        free(c->curves[i].channel);
+        free(c->curves[i].units);
+        free(c->curves[i].data);
+        free(c->curves[i].trial);
+    }
+    free(c->curves);
+    strv_free(&c->curve_keys);
+    free(c->cell_level);
+    free(c->cell_row);
+    free(c->recs);
+    free(c->trials);
+}
+
+int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
+{
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    kc_cohort *co = NULL;
+    rec *sorted = NULL;
+    double *cm = NULL;
+    kc_table *tb = NULL;
+    int st;
+    *out = NULL;
+    const char *by = p->group_by ? p->group_by : "group";
+    if ((st = kc_table_read_csv(p->manifest, &c.man)))
+        goto fail;
+    const char *slash = strrchr(p->manifest, '/');
+    c.mdir = slash ? strndup(p->manifest, (size_t)(slash - p->manifest)) : strdup(".");
+    if (!c.mdir) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    if ((st = need_col(c.man, p->manifest, "subject", &c.c_subject)) ||
+        (st = need_col(c.man, p->manifest, "trial", &c.c_trial)) ||
+        (st = need_col(c.man, p->manifest, by, &c.c_by)))
+        goto fail;
+    c.c_paired = -1;
+    if (p->paired && (st = need_col(c.man, p->manifest, p->paired, &c.c_paired)))
+        goto fail;
+    c.c_session = kc_table_find(c.man, "session");
+    c.c_task = kc_table_find(c.man, "task");
+    c.c_group = kc_table_find(c.man, "group");
+    c.c_condition = kc_table_find(c.man, "condition");
+    c.c_site = kc_table_find(c.man, "site");
+    c.c_exclude = kc_table_find(c.man, "exclude");
+    c.c_kin = kc_table_find(c.man, "kinematics");
+    c.c_sex_subj = -1;
+    if (p->subjects) {
+        if ((st = kc_table_read_csv(p->subjects, &c.subj)) ||
+            (st = need_col(c.subj, p->subjects, "subject", &c.c_subj_subj)))
+            goto fail;
+        c.c_sex_subj = kc_table_find(c.subj, "sex");
+    }
+    static const char *const xn[] = {"line", "subject", "trial", "reason"};
+    static const enum kc_col_type xt[] = {I, S, S, S};
+    if (!(c.excluded = table_new(4, xn, xt))) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    for (size_t row = 0; row < kc_table_nrows(c.man); row++) {
+        const char *ex = cell_str(&c, row, c.c_exclude);
+        const char *task = cell_str(&c, row, c.c_task);
+        if (*ex && strcmp(ex, "0") != 0) {
+            if ((st = add_excluded(&c, row, "excluded in the manifest")))
+                goto fail;
+            continue;
+        }
+        if (c.c_task >= 0 && !task_selected(&c, task)) {
+            char why[256];
+            snprintf(why, sizeof why, "task \"%s\" not analysed", task);
+            if ((st = add_excluded(&c, row, why)))
+                goto fail;
+            continue;
+        }
+        if (c.subj) {
+            const char *s = cell_str(&c, row, c.c_subject);
+            size_t i, n = kc_table_nrows(c.subj);
+            for (i = 0; i < n && strcmp(kc_table_get_str(c.subj, i, c.c_subj_subj), s); i++)
+                ;
+            if (i == n) {
+                KC_ERROR("\"%s\": subject \"%s\" (manifest line %zu) is not in \"%s\"",
+                         p->manifest, s, row + 2, p->subjects);
+                st = KC_EMISSING;
+                goto fail;
+            }
+        }
+        if ((st = read_trial(&c, row)))
+            goto fail;
+    }
+    if (c.n_trials == 0) {
+        KC_ERROR("\"%s\": no trial to analyse", p->manifest);
+        st = KC_EINVAL;
+        goto fail;
+    }
+    st = KC_ENOMEM;
+    if (!(co = kc_cohort_alloc()) || !(co->manifest = strdup(p->manifest)))
+        goto fail;
+    if (!(sorted = malloc((c.n_recs + 1) * sizeof *sorted)) ||
+        !(cm = malloc((c.cells.n * NSIDE * c.metrics.n + 1) * sizeof *cm)))
+        goto fail;
+    memcpy(sorted, c.recs, c.n_recs * sizeof *sorted);
+    qsort(sorted, c.n_recs, sizeof *sorted, cmp_rec);
+    if ((st = build_trials(&c, &tb)) || (st = kc_cohort_add_table(co, "trials", tb)))
+        goto fail_tb;
+    if ((st = build_subjects(&c, sorted, cm, &tb)) ||
+        (st = kc_cohort_add_table(co, "subjects", tb)))
+        goto fail_tb;
+    if ((st = build_groups(&c, cm, &tb)) || (st = kc_cohort_add_table(co, "groups", tb)))
+        goto fail_tb;
+    if (p->compare_a && p->compare_b) {
+        tb = NULL;
+        if ((st = build_comparisons(&c, cm, &tb)) ||
+            (st = kc_cohort_add_table(co, "comparisons", tb)))
+            goto fail_tb;
+    }
+    kc_table *tc = NULL;
+    if ((st = build_spm(&c, &tb, &tc)))
+        goto fail;
+    if ((st = kc_cohort_add_table(co, "spm", tb))) {
+        kc_table_free(tc);
+        goto fail_tb;
+    }
+    if ((st = kc_cohort_add_table(co, "spm_clusters", tc)))
+        goto fail_tb;
+    if ((st = build_left_right(&c, cm, &tb)) || (st = kc_cohort_add_table(co, "left_right", tb)))
+        goto fail_tb;
+    if ((st = build_reliability(&c, sorted, &tb)) ||
+        (st = kc_cohort_add_table(co, "reliability", tb)))
+        goto fail_tb;
+    st = kc_cohort_add_table(co, "excluded", c.excluded);
+    c.excluded = NULL;
+    if (st || (st = add_curves(&c, co)))
+        goto fail;
+    free(sorted);
+    free(cm);
+    ctx_free(&c);
+    *out = co;
+    return KC_OK;
+fail_tb:
+    tb = NULL;   /* kc_cohort_add_table owns it, also on failure; builders free their own */
+fail:
+    free(sorted);
+    free(cm);
+    kc_cohort_free(co);
+    ctx_free(&c);
+    return st;
+}
