@@ -139,23 +139,10 @@ int main(int argc, char **argv)
                 st = KC_EINVAL;
             }
             break;
-        case 'h': usage(stdout, KC_EXIT_OK); break;
-        case ':':
-            KC_ERROR("option %s needs a value (see --help)", argv[optind - 1]);
-            return KC_EXIT_USAGE;
-        case '?':
-            KC_ERROR("unknown option \"%s\" (see --help)", argv[optind - 1]);
-            return KC_EXIT_USAGE;
         default: {
-            int r = kc_cli_common_option(&cli, c, optarg);
-            if (r == 2)
-                usage(stdout, KC_EXIT_OK);
-            if (r == 3) {
-                kc_cli_print_version(&cli);
-                return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
-            }
-            if (r <= 0)
-                return KC_EXIT_USAGE;
+            int r = kc_cli_fallback_option(&cli, c, optarg, argv[optind - 1], usage);
+            if (r >= 0)
+                return r;
         }
         }
         if (st)
