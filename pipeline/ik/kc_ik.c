@@ -1036,15 +1036,8 @@ int main(int argc, char **argv)
     if ((st = kc_kin_write(out_path, k, &prov)))
         goto fail;
     KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
-    free(angles);
-    free(centres);
-    free(foot);
-    free(h);
-    kc_kin_free(k);
-    kc_traj_free(t);
-    kc_traj_free(stat);
-    kc_traj_free(func);
-    return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+    code = kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+    goto done;
 
 fail:
     code = kc_exit_code(st);
@@ -1052,6 +1045,7 @@ fail:
         code = KC_EXIT_FAILED;
     if (kc_log_error_count() == 0)
         KC_ERROR("cannot compute \"%s\": %s", trial_path, kc_strerror(st));
+done:
     free(angles);
     free(centres);
     free(foot);

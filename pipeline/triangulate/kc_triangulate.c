@@ -302,12 +302,8 @@ int main(int argc, char **argv)
     if ((st = kc_traj_write(out_path, t, &prov)))
         goto fail;
     KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
-    free(impact);
-    free(cams);
-    kc_traj_free(t);
-    kc_obs_free(obs);
-    kc_calib_free(cal);
-    return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+    code = kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+    goto done;
 
 fail:
     code = kc_exit_code(st);
@@ -315,6 +311,7 @@ fail:
         code = KC_EXIT_FAILED;
     if (kc_log_error_count() == 0)
         KC_ERROR("cannot triangulate \"%s\": %s", obs_path, kc_strerror(st));
+done:
     free(impact);
     free(cams);
     kc_traj_free(t);
