@@ -15,20 +15,8 @@ fail=0
 err="$work/err"
 out="$work/out"
 
-# expect CODE LINES ARGS...: exit code CODE and exactly LINES lines on stderr
-expect() {
-    code=$1
-    lines=$2
-    shift 2
-    "$cal" "$@" >"$out" 2>"$err"
-    got=$?
-    n=$(wc -l <"$err")
-    if [ "$got" -ne "$code" ] || [ "$n" -ne "$lines" ]; then
-        echo "FAIL: kc-calib $*: exit $got (want $code), $n stderr lines (want $lines):"
-        cat "$err"
-        fail=1
-    fi
-}
+tool=$cal
+. "$(dirname "$0")/expect.sh"   # expect CODE LINES ARGS...
 
 "$synth" session "$work/s" --subjects 1 --trials 1 --sls 0 --cameras 6 --seed 9 --wand-s 4 \
     --quiet || { echo "FAIL: kc-synth"; exit 1; }

@@ -16,20 +16,8 @@ fail=0
 err="$work/err"
 out="$work/out"
 
-# expect CODE LINES ARGS...: exit code CODE and exactly LINES lines on stderr
-expect() {
-    code=$1
-    lines=$2
-    shift 2
-    "$ik" "$@" >"$out" 2>"$err"
-    got=$?
-    n=$(wc -l <"$err")
-    if [ "$got" -ne "$code" ] || [ "$n" -ne "$lines" ]; then
-        echo "FAIL: kc-ik $*: exit $got (want $code), $n stderr lines (want $lines):"
-        cat "$err"
-        fail=1
-    fi
-}
+tool=$ik
+. "$(dirname "$0")/expect.sh"   # expect CODE LINES ARGS...
 # names WORD: the last message names WORD
 names() {
     grep -q "$1" "$err" || { echo "FAIL: the message does not name $1:"; cat "$err"; fail=1; }

@@ -11,20 +11,8 @@ fail=0
 err="$work/err"
 out="$work/out"
 
-# expect CODE LINES ARGS...: exit code CODE and exactly LINES lines on stderr
-expect() {
-    code=$1
-    lines=$2
-    shift 2
-    "$synth" "$@" >"$out" 2>"$err"
-    got=$?
-    n=$(wc -l <"$err")
-    if [ "$got" -ne "$code" ] || [ "$n" -ne "$lines" ]; then
-        echo "FAIL: kc-synth $*: exit $got (want $code), $n stderr lines (want $lines):"
-        cat "$err"
-        fail=1
-    fi
-}
+tool=$synth
+. "$(dirname "$0")/expect.sh"   # expect CODE LINES ARGS...
 
 expect 0 0 --help
 grep -q "Example" "$out" || { echo "FAIL: --help has no example"; fail=1; }
