@@ -211,6 +211,21 @@ static int params_from_trial(const kc_traj *t, kc_pig_params *p, int *offsets_fo
 
 /* The model markers present in the static and absent from the trial, or the other way:
  * KC_EINVAL (logged). */
+/* The required Plug-in Gait markers (all but the trunk's) that the index map idx lacks, as a
+ * comma-separated list in buf; returns how many. */
+static int missing_required(const int *idx, char *buf, size_t n)
+{
+    int bad = 0;
+    buf[0] = '\0';
+    for (int m = 0; m < KC_PIG_N_MARKERS; m++)
+        if (idx[m] < 0 && (m < KC_PIG_C7 || m >= KC_PIG_SIDE0)) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, n - l, "%s%s", l ? ", " : "", kc_pig_marker_names[m]);
+            bad++;
+        }
+    return bad;
+}
+
 static int compare_marker_sets(const int *it, const int *is, const char *trial, const char *stat)
 {
     char a[512] = "", b[512] = "";
@@ -661,14 +676,8 @@ int main(int argc, char **argv)
     if (stat) {
         char smiss[512] = "";
         kc_pig_map_markers(stat->labels, stat->n_markers, is, smiss, sizeof smiss);
-        int bad = 0;
-        char req[512] = "";
-        for (int m = 0; m < KC_PIG_N_MARKERS; m++)
-            if (is[m] < 0 && (m < KC_PIG_C7 || m >= KC_PIG_SIDE0)) {
-                size_t l = strlen(req);
-                snprintf(req + l, sizeof req - l, "%s%s", l ? ", " : "", kc_pig_marker_names[m]);
-                bad++;
-            }
+        char req[512];
+        int bad = missing_required(is, req, sizeof req);
         if (bad) {
             KC_ERROR("the static \"%s\" lacks required marker%s %s", static_path,
                      bad > 1 ? "s" : "", req);
@@ -678,14 +687,8 @@ int main(int argc, char **argv)
             goto fail;
     }
     {
-        int bad = 0;
-        char req[512] = "";
-        for (int m = 0; m < KC_PIG_N_MARKERS; m++)
-            if (it[m] < 0 && (m < KC_PIG_C7 || m >= KC_PIG_SIDE0)) {
-                size_t l = strlen(req);
-                snprintf(req + l, sizeof req - l, "%s%s", l ? ", " : "", kc_pig_marker_names[m]);
-                bad++;
-            }
+        char req[512];
+        int bad = missing_required(it, req, sizeof req);
         if (bad) {
             KC_ERROR("\"%s\" lacks required marker%s %s", trial_path, bad > 1 ? "s" : "", req);
             goto fail;
