@@ -23,6 +23,7 @@ add_test(NAME tool_convert_real
                  $<TARGET_FILE:kc-validate> ${KC_REAL_DATA} ${KC_TEST_DIR}/data/c3d real)
 set_tests_properties(tool_convert_cli tool_convert_real PROPERTIES LABELS tool
                      SKIP_RETURN_CODE 77)
+set_tests_properties(tool_convert_real PROPERTIES ENVIRONMENT "KC_IK=$<TARGET_FILE:kc-ik>")
 
 # The C3D fuzz target replayed over its seeds and saved crash inputs (tests/data/c3d), with
 # any compiler; under KC_SANITIZE it catches memory errors as the fuzzer would.
@@ -65,4 +66,47 @@ if(KC_FUZZ)
   target_link_options(fuzz_trc PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(fuzz_trc PRIVATE kinechain)
   set_target_properties(fuzz_trc PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endif()
+
+# OpenSim MOT/STO ground reaction forces in: synthetic files, and the real drop jumps
+# (test_mot_real: SKIPPED, exit 77, without the real data).
+kc_add_unit_test(test_mot ${KC_TEST_DIR}/test_mot.c)
+add_test(NAME test_mot_real COMMAND test_mot real WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_mot_real PROPERTIES LABELS "unit;slow" SKIP_RETURN_CODE 77
+                     ENVIRONMENT "KC_REAL_DATA=${KC_REAL_DATA}")
+
+# Vicon .vsk subject files: synthetic, and Test.vsk of data/real (test_vsk_real).
+kc_add_unit_test(test_vsk ${KC_TEST_DIR}/test_vsk.c)
+add_test(NAME test_vsk_real COMMAND test_vsk real WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_vsk_real PROPERTIES LABELS "unit;slow" SKIP_RETURN_CODE 77
+                     ENVIRONMENT "KC_REAL_DATA=${KC_REAL_DATA}")
+
+# The MOT/STO force reader's fuzz target replayed over tests/data/mot; libFuzzer with KC_FUZZ.
+add_executable(fuzz_mot_replay ${KC_TEST_DIR}/fuzz_replay.c ${KC_TEST_DIR}/fuzz_mot.c)
+target_link_libraries(fuzz_mot_replay PRIVATE kinechain)
+set_target_properties(fuzz_mot_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+add_test(NAME fuzz_mot_replay COMMAND fuzz_mot_replay ${KC_TEST_DIR}/data/mot)
+set_tests_properties(fuzz_mot_replay PROPERTIES LABELS unit)
+if(KC_FUZZ)
+  add_executable(fuzz_mot ${KC_TEST_DIR}/fuzz_mot.c ${CMAKE_SOURCE_DIR}/pipeline/lib/mot.c)
+  target_compile_options(fuzz_mot PRIVATE -fsanitize=fuzzer,address,undefined
+                         -fno-sanitize-recover=undefined)
+  target_link_options(fuzz_mot PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_mot PRIVATE kinechain)
+  set_target_properties(fuzz_mot PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endif()
+
+# The .vsk reader's fuzz target replayed over tests/data/vsk; libFuzzer with KC_FUZZ.
+add_executable(fuzz_vsk_replay ${KC_TEST_DIR}/fuzz_replay.c ${KC_TEST_DIR}/fuzz_vsk.c)
+target_link_libraries(fuzz_vsk_replay PRIVATE kinechain)
+set_target_properties(fuzz_vsk_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+add_test(NAME fuzz_vsk_replay COMMAND fuzz_vsk_replay ${KC_TEST_DIR}/data/vsk)
+set_tests_properties(fuzz_vsk_replay PROPERTIES LABELS unit)
+if(KC_FUZZ)
+  add_executable(fuzz_vsk ${KC_TEST_DIR}/fuzz_vsk.c ${CMAKE_SOURCE_DIR}/pipeline/lib/vsk.c)
+  target_compile_options(fuzz_vsk PRIVATE -fsanitize=fuzzer,address,undefined
+                         -fno-sanitize-recover=undefined)
+  target_link_options(fuzz_vsk PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_vsk PRIVATE kinechain PkgConfig::LIBXML2)
+  set_target_properties(fuzz_vsk PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 endif()

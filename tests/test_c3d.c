@@ -12,6 +12,7 @@
 
 #include "kinechain/c3d.h"
 #include "kinechain/cli.h"
+#include "kinechain/import.h"
 #include "kinechain/log.h"
 #include "test_c3d_gen.h"
 #include "testutil.h"
@@ -61,6 +62,8 @@ static void spit(const char *path, const uint8_t *b, size_t n)
 }
 
 static size_t param_data(const uint8_t *b, size_t n, int gid, const char *name, size_t *rec);
+static void put_f32le(uint8_t *p, float f);
+static void put_i16le(uint8_t *p, int v);
 
 static bool same_nan(double a, double b)
 {
@@ -427,12 +430,15 @@ static void test_labels(const char *dir)
     free(b);
 }
 
-/* A file whose POINT:Y_SCREEN is "+Y" (Y up) is read with one warning naming it. */
+/* The vertical-axis check (import.h) on a writer-made Z-up file: POINT:Y_SCREEN, markers
+ * and plates all say +Z; the same file with Y_SCREEN patched to "+Y" is a conflict that
+ * names Y_SCREEN; the trajectories turned Y-up (as OpenSim's axes) are found +Y, and
+ * kc_import_rotate with the same axes brings them back exactly. */
 static void test_vertical(const char *dir)
 {
     char p[512];
     snprintf(p, sizeof p, "%s/vertical.c3d", dir);
-    kc_traj *t = kc_test_c3d_traj(5, 2, 0, 100.0, 1);   /* LASI above LTOE along Z */
+    kc_traj *t = kc_test_c3d_traj(5, 2, 1, 100.0, 1);   /* LASI above LTOE along Z */
     CHECK("vertical: written", t && kc_c3d_write_traj(p, t, NULL) == KC_OK);
     kc_traj_free(t);
     size_t n;
@@ -444,21 +450,358 @@ static void test_vertical(const char *dir)
     }
     kc_c3d *c = NULL;
     kc_traj *r = NULL;
-    unsigned w0 = n_warnings;
-    if (kc_c3d_parse(b, n, "z-up", &c) == KC_OK && kc_c3d_to_traj(c, NULL, &r) == KC_OK)
-        CHECK("vertical: a Z-up file gives no warning", n_warnings == w0);
+    kc_vertical v;
+    char ys[8] = "";
+    if (kc_c3d_parse(b, n, "z-up", &c) == KC_OK && kc_c3d_to_traj(c, NULL, &r) == KC_OK) {
+        kc_c3d_string(kc_c3d_find(c, "POINT", "Y_SCREEN"), 0, ys, sizeof ys);
+        kc_vertical_check(r, "+X", ys, &v);
+        CHECK("vertical: a Z-up file is +Z by screen, markers and plates",
+              v.z_up && !v.conflict && strcmp(v.screen, "+Z") == 0 &&
+                  strcmp(v.markers, "+Z") == 0 && strcmp(v.forces, "+Z") == 0);
+        /* turn the lab data into OpenSim's Y-up axes: file i = sign[i] * lab[axis[i]] */
+        kc_axes ax;
+        kc_traj *y = NULL;
+        if (kc_axes_parse("opensim", &ax) == KC_OK && kc_c3d_to_traj(c, NULL, &y) == KC_OK) {
+            size_t np = y->n_frames * y->n_markers;
+            for (size_t i = 0; i < np; i++) {
+                double l[3], *x = &y->position[3 * i];
+                memcpy(l, x, sizeof l);
+                for (int k = 0; k < 3; k++)
+                    x[k] = ax.sign[k] * l[ax.axis[k]];
+            }
+            for (size_t s = 0; s < y->forceplates[0].n; s++) {
+                double l[3], *x = &y->forceplates[0].force[3 * s];
+                memcpy(l, x, sizeof l);
+                for (int k = 0; k < 3; k++)
+                    x[k] = ax.sign[k] * l[ax.axis[k]];
+            }
+            kc_vertical_check(y, NULL, NULL, &v);
+            CHECK("vertical: Y-up data found +Y by markers and plates, not Z up",
+                  !v.z_up && strcmp(v.markers, "+Y") == 0 && strcmp(v.forces, "+Y") == 0);
+            kc_import_rotate(y, &ax);
+            size_t bad = 0;
+            for (size_t i = 0; i < 3 * np; i++)
+                bad += !same_nan(y->position[i], r->position[i]);
+            for (size_t i = 0; i < 3 * y->forceplates[0].n; i++)
+                bad += !same_nan(y->forceplates[0].force[i], r->forceplates[0].force[i]);
+            CHECK("vertical: kc_import_rotate(opensim) restores the lab data exactly", bad == 0);
+            kc_vertical_check(y, NULL, NULL, &v);
+            CHECK("vertical: rotated data are Z up", v.z_up);
+        }
+        kc_traj_free(y);
+    }
     kc_traj_free(r);
     kc_c3d_free(c);
     b[d + 1] = 'Y';   /* "+Z" -> "+Y" */
     c = NULL, r = NULL;
-    w0 = n_warnings;
     if (CHECK("vertical: patched file reads", kc_c3d_parse(b, n, "y-up", &c) == KC_OK &&
-                                                 kc_c3d_to_traj(c, NULL, &r) == KC_OK))
-        CHECK("vertical: one warning naming Y_SCREEN",
-              n_warnings == w0 + 1 && strstr(last_warning, "Y_SCREEN \"+Y\"") != NULL);
+                                                 kc_c3d_to_traj(c, NULL, &r) == KC_OK)) {
+        kc_c3d_string(kc_c3d_find(c, "POINT", "Y_SCREEN"), 0, ys, sizeof ys);
+        kc_vertical_check(r, "+X", ys, &v);
+        CHECK("vertical: Y_SCREEN +Y against +Z markers is a conflict, said in the text",
+              v.conflict && strcmp(v.screen, "+Y") == 0 && strcmp(v.axis, "+Z") == 0 &&
+                  strstr(v.text, "POINT:X_SCREEN +X, Y_SCREEN +Y;") != NULL);
+        kc_vertical_check(r, "+Y", ys, &v);
+        CHECK("vertical: X_SCREEN and Y_SCREEN on the same axis are ignored, and said",
+              !v.conflict && v.screen[0] == '\0' && v.z_up &&
+                  strstr(v.text, "(the same axis: ignored)") != NULL);
+    }
     kc_traj_free(r);
     kc_c3d_free(c);
     free(b);
+}
+
+/* A parameter's numbers, writable (tests change a parsed file in memory). */
+static double *pvals(kc_c3d *c, const char *group, const char *name, size_t need)
+{
+    kc_c3d_param *p = (kc_c3d_param *)kc_c3d_find(c, group, name);
+    return p && p->v && p->n >= need ? p->v : NULL;
+}
+
+/* One frame of FORCE_PLATFORM types 1, 3 and 4 computed by hand from c3d.org's formulas
+ * (no real file in data/real has a plate of these types: all are TYPE 2). A writer-made
+ * file with one plate is parsed, then its plate is placed by hand - centre (300, 200, 0) mm,
+ * 400 x 600 mm, plate x = lab x, plate y = -lab y, plate z = -lab z (down) - and sample 0
+ * of its channels set to chosen values. Expected numbers are worked out in the comments. */
+static void test_plate_by_hand(const char *dir)
+{
+    /* corners in c3d.org's quadrant order (+x+y, -x+y, -x-y, +x-y) of the plate, in the lab */
+    static const double cor[12] = {500, -100, 0, 100, -100, 0, 100, 500, 0, 500, 500, 0};
+    static const struct {
+        int type;
+        double ch[8];
+        double F[3], M[3], cop[3];   /* lab frame: N, N*mm about the surface centre, mm */
+    } cases[] = {
+        /* TYPE 1: Fx Fy Fz (plate), COP x y (mm from the centre, plate), Tz (N*mm).
+         * plate F = (10, -20, -700), r = (30, -40, 0): r x F = (28000, 21000, -200), + Tz 500
+         * -> (28000, 21000, 300); lab = diag(1, -1, -1) * plate; COP = centre + R r */
+        {1, {10, -20, -700, 30, -40, 500, 0, 0},
+         {10, 20, 700}, {28000, -21000, -300}, {330, 240, 0}},
+        /* TYPE 3 (Kistler), ORIGIN (a, b, az0) = (120, 200, -45): channels fx12 fx34 fy14
+         * fy23 fz1 fz2 fz3 fz4 = 6 4 -3 -5 -150 -200 -250 -120.
+         * F = (10, -8, -720); Mx = b(fz1+fz2-fz3-fz4) = 4000; My = a(-fz1+fz2+fz3-fz4) =
+         * -21600; Mz = b(-fx12+fx34) + a(fy14-fy23) = -160. About the surface centre
+         * (so = (0, 0, az0)): M - so x F = (4000+360, -21600+450, -160) = (4360, -21150,
+         * -160). COP x = (az0 Fx - My)/Fz = -29.375, y = (Mx + az0 Fy)/Fz = -6.0555...
+         * Lab: F (10, 8, 720), M (4360, 21150, 160), COP (270.625, 206.0555..., 0). */
+        {3, {6, 4, -3, -5, -150, -200, -250, -120},
+         {10, 8, 720}, {4360, 21150, 160}, {270.625, 200 + 4360.0 / 720.0, 0}},
+        /* TYPE 4: CAL_MATRIX = identity but row 0 scaled 2 and Fz += 0.5 ch0 (column
+         * order: cal[r + 6k]); channels (10, -20, -700, 1000, -2000, 300) -> (20, -20, -695,
+         * 1000, -2000, 300); ORIGIN (0, 0, -40): so x F = (-800, -800, 0), M about the
+         * centre (1800, -1200, 300); COP x = (-40*20 + 2000)/-695, y = (1000 + 800)/-695.
+         * Lab: F (20, 20, 695), M (1800, 1200, -300), COP (300 - 1200/695, 200 + 1800/695, 0) */
+        {4, {10, -20, -700, 1000, -2000, 300, 0, 0},
+         {20, 20, 695}, {1800, 1200, -300}, {300 - 1200.0 / 695.0, 200 + 1800.0 / 695.0, 0}},
+    };
+    kc_traj *t = kc_test_c3d_traj(6, 2, 1, 100.0, 1);
+    for (size_t i = 0; t && i < sizeof cases / sizeof cases[0]; i++) {
+        char p[512], w[160];
+        snprintf(p, sizeof p, "%s/byhand%d.c3d", dir, cases[i].type);
+        kc_c3d_write_opts o = kc_c3d_default_write_opts();
+        o.plate_type = cases[i].type;
+        kc_c3d *c = NULL;
+        kc_traj *r = NULL;
+        snprintf(w, sizeof w, "plate type %d by hand: written and parsed", cases[i].type);
+        if (!CHECK(w, kc_c3d_write_traj(p, t, &o) == KC_OK && kc_c3d_read(p, &c) == KC_OK))
+            continue;
+        size_t nch = cases[i].type == 3 ? 8 : 6;
+        double *pc = pvals(c, "FORCE_PLATFORM", "CORNERS", 12);
+        double *po = pvals(c, "FORCE_PLATFORM", "ORIGIN", 3);
+        double *pch = pvals(c, "FORCE_PLATFORM", "CHANNEL", nch);
+        double *pcal = cases[i].type == 4 ? pvals(c, "FORCE_PLATFORM", "CAL_MATRIX", 36) : NULL;
+        snprintf(w, sizeof w, "plate type %d by hand: parameters present", cases[i].type);
+        if (CHECK(w, pc && po && pch && (cases[i].type != 4 || pcal))) {
+            memcpy(pc, cor, sizeof cor);
+            if (cases[i].type == 3)
+                po[0] = 120, po[1] = 200, po[2] = -45;
+            else
+                po[0] = 0, po[1] = 0, po[2] = -40;
+            if (pcal) {
+                for (int k = 0; k < 36; k++)
+                    pcal[k] = k % 7 == 0 ? 1.0 : 0.0;   /* identity */
+                pcal[0] = 2.0;                          /* row 0, column 0 */
+                pcal[2 + 6 * 0] = 0.5;                  /* row 2 (Fz), column 0 */
+            }
+            for (size_t k = 0; k < nch; k++)
+                c->analog[(size_t)pch[k] - 1] = cases[i].ch[k];   /* sample 0 */
+            if (CHECK(w, kc_c3d_to_traj(c, NULL, &r) == KC_OK && r->n_forceplates == 1)) {
+                const kc_forceplate *fp = &r->forceplates[0];
+                for (int k = 0; k < 3; k++) {
+                    snprintf(w, sizeof w, "plate type %d by hand: force %c (N)", cases[i].type,
+                             "xyz"[k]);
+                    CHECK_NEAR(w, fp->force[k], cases[i].F[k], 1e-9);
+                    snprintf(w, sizeof w, "plate type %d by hand: moment %c (N*mm)",
+                             cases[i].type, "xyz"[k]);
+                    CHECK_NEAR(w, fp->moment[k], cases[i].M[k], 1e-6);
+                    snprintf(w, sizeof w, "plate type %d by hand: cop %c (mm)", cases[i].type,
+                             "xyz"[k]);
+                    CHECK_NEAR(w, fp->cop[k], cases[i].cop[k], 1e-9);
+                }
+            }
+        }
+        kc_traj_free(r);
+        kc_c3d_free(c);
+    }
+    kc_traj_free(t);
+}
+
+/* FORCE_PLATFORM:ZERO: constant offsets added to a plate's raw channels are removed when
+ * ZERO names the frames to average (forces and moments are linear in the channels, so the
+ * result is the original minus its own mean over those frames, computed here separately);
+ * [1, 0] (as Vicon writes) and [0, 0] leave the channels alone. */
+static void test_zero(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/zero.c3d", dir);
+    kc_traj *t = kc_test_c3d_traj(20, 2, 1, 100.0, 1);
+    kc_c3d *c = NULL;
+    kc_traj *a = NULL, *z = NULL, *off = NULL;
+    if (!CHECK("zero: written and parsed", t && kc_c3d_write_traj(p, t, NULL) == KC_OK &&
+                                              kc_c3d_read(p, &c) == KC_OK &&
+                                              kc_c3d_to_traj(c, NULL, &a) == KC_OK))
+        goto done;
+    double *pz = pvals(c, "FORCE_PLATFORM", "ZERO", 2);
+    double *pch = pvals(c, "FORCE_PLATFORM", "CHANNEL", 6);
+    if (!CHECK("zero: ZERO and CHANNEL present", pz && pch))
+        goto done;
+    static const double delta[6] = {3.5, -2.25, 41, 900, -1200, 77};
+    size_t S = c->n_frames * c->analog_per_frame, A = c->n_analog, spf = c->analog_per_frame;
+    for (size_t s = 0; s < S; s++)
+        for (int k = 0; k < 6; k++)
+            c->analog[s * A + (size_t)pch[k] - 1] += delta[k];
+    pz[0] = 1, pz[1] = 0;   /* Vicon's "no zeroing" */
+    CHECK("zero: [1, 0] converts", kc_c3d_to_traj(c, NULL, &off) == KC_OK);
+    pz[0] = 3, pz[1] = 5;   /* frames 3..5 */
+    CHECK("zero: [3, 5] converts", kc_c3d_to_traj(c, NULL, &z) == KC_OK);
+    if (!a || !off || !z)
+        goto done;
+    const kc_forceplate *fa = &a->forceplates[0], *fo = &off->forceplates[0],
+                        *fz = &z->forceplates[0];
+    double mean[6] = {0};
+    size_t s0 = 2 * spf, s1 = 5 * spf;
+    for (size_t s = s0; s < s1; s++)
+        for (int k = 0; k < 3; k++) {
+            mean[k] += fa->force[3 * s + (size_t)k] / (double)(s1 - s0);
+            mean[3 + k] += fa->moment[3 * s + (size_t)k] / (double)(s1 - s0);
+        }
+    double worst = 0, moved = 0;
+    for (size_t s = 0; s < S; s++)
+        for (int k = 0; k < 3; k++) {
+            worst = fmax(worst, fabs(fz->force[3 * s + (size_t)k] -
+                                     (fa->force[3 * s + (size_t)k] - mean[k])));
+            worst = fmax(worst, 1e-3 * fabs(fz->moment[3 * s + (size_t)k] -
+                                            (fa->moment[3 * s + (size_t)k] - mean[3 + k])));
+            moved = fmax(moved, fabs(fo->force[3 * s + (size_t)k] - fa->force[3 * s + (size_t)k]));
+        }
+    CHECK_NEAR("zero: [1, 0] keeps the offsets (|change| of force, N)", moved, 41, 1e-6);
+    CHECK_NEAR("zero: [3, 5] gives original - its mean over frames 3-5 (N; moments N*m)",
+               worst, 0, 1e-6);
+done:
+    kc_traj_free(a);
+    kc_traj_free(z);
+    kc_traj_free(off);
+    kc_c3d_free(c);
+    kc_traj_free(t);
+}
+
+/* Header events (words 150-234): written into a writer-made file's header by hand; the one at
+ * the time of an EVENT-group event is dropped, the others added with source c3d_header. */
+static void test_header_events(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/hevents.c3d", dir);
+    kc_traj *t = kc_test_c3d_traj(50, 2, 0, 100.0, 21);   /* frame 21 = 0.2 s */
+    if (!CHECK("header events: written", t && kc_c3d_write_traj(p, t, NULL) == KC_OK)) {
+        kc_traj_free(t);
+        return;
+    }
+    size_t n;
+    uint8_t *b = slurp(p, &n);
+    kc_c3d *c = NULL;
+    kc_traj *r = NULL;
+    if (!b || !t->events || kc_table_nrows(t->events) == 0) {
+        CHECK("header events: file and EVENT events", false);
+        goto done;
+    }
+    /* the first EVENT-group event, in the capture's time (s from frame 1) */
+    double te = kc_table_get_f64(t->events, 0, kc_table_find(t->events, "time_s")) + 0.2;
+    put_i16le(b + 298, 12345);
+    put_i16le(b + 300, 2);
+    put_f32le(b + 304, (float)te);
+    put_f32le(b + 308, 0.37f);
+    b[376] = 0, b[377] = 1;
+    memcpy(b + 396, "RHS LTO ", 8);
+    size_t n0 = kc_table_nrows(t->events);
+    if (CHECK("header events: parsed", kc_c3d_parse(b, n, "hevents", &c) == KC_OK &&
+                                           kc_c3d_to_traj(c, NULL, &r) == KC_OK)) {
+        CHECK("header events: two read from the header", c->n_header_events == 2 &&
+                                                             strcmp(c->header_event_label[0], "RHS") == 0 &&
+                                                             c->header_event_on[0] &&
+                                                             !c->header_event_on[1]);
+        size_t nr = r->events ? kc_table_nrows(r->events) : 0;
+        CHECK("header events: the duplicate dropped, one added", nr == n0 + 1);
+        if (nr == n0 + 1) {
+            int cn = kc_table_find(r->events, "name"), ct = kc_table_find(r->events, "time_s"),
+                cs = kc_table_find(r->events, "source");
+            CHECK("header events: LTO from the header", strcmp(kc_table_get_str(r->events, n0, cn), "LTO") == 0 &&
+                                                           strcmp(kc_table_get_str(r->events, n0, cs), "c3d_header") == 0);
+            CHECK_NEAR("header events: time from frame 0 (0.37 s - 0.2 s)",
+                       kc_table_get_f64(r->events, n0, ct), 0.17, 1e-6);
+        }
+    }
+done:
+    kc_traj_free(r);
+    kc_c3d_free(c);
+    free(b);
+    kc_traj_free(t);
+}
+
+/* Analog channels that no plate uses: with FORCE_PLATFORM:USED lowered from 2 to 1 in a
+ * parsed two-plate file, the second plate's 6 channels are kept with their labels, units and
+ * values, at the analog rate. */
+static void test_analog(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/analog.c3d", dir);
+    kc_traj *t = kc_test_c3d_traj(10, 2, 2, 100.0, 1);
+    kc_c3d *c = NULL;
+    kc_analog an;
+    memset(&an, 0, sizeof an);
+    if (CHECK("analog: written and parsed", t && kc_c3d_write_traj(p, t, NULL) == KC_OK &&
+                                                kc_c3d_read(p, &c) == KC_OK)) {
+        CHECK("analog: all channels belong to plates", kc_c3d_analog(c, &an) == KC_OK &&
+                                                           an.n_channels == 0);
+        double *pu = pvals(c, "FORCE_PLATFORM", "USED", 1);
+        if (pu) {
+            pu[0] = 1;
+            char l[64] = "";
+            kc_c3d_string(kc_c3d_find(c, "ANALOG", "LABELS"), 6, l, sizeof l);
+            if (CHECK("analog: second plate's channels kept",
+                      kc_c3d_analog(c, &an) == KC_OK && an.n_channels == 6 &&
+                          an.n_samples == c->n_frames * c->analog_per_frame)) {
+                CHECK("analog: label of channel 7", strcmp(an.labels[0], l) == 0);
+                CHECK_NEAR("analog: rate", an.rate_hz, c->analog_rate_hz, 0);
+                size_t bad = 0;
+                for (size_t s = 0; s < an.n_samples; s++)
+                    for (size_t j = 0; j < 6; j++)
+                        bad += an.values[s * 6 + j] != c->analog[s * c->n_analog + 6 + j];
+                CHECK("analog: values equal the parsed channels", bad == 0);
+            }
+        }
+    }
+    kc_analog_clear(&an);
+    kc_c3d_free(c);
+    /* written back after the plates' channels (float and int16 storage) and read again */
+    kc_analog x;
+    memset(&x, 0, sizeof x);
+    size_t S = 10 * 4, X = 3;   /* the plates' rate: 4 samples per frame */
+    char *lab[3] = {"EMG.LVL", "Raw.Pin 1", "Trigger"}, *uni[3] = {"mV", "V", "V"};
+    double *vals = malloc(S * X * sizeof *vals);
+    for (size_t i = 0; vals && i < S * X; i++)
+        vals[i] = sin(0.37 * (double)i) * (i % 3 == 0 ? 0.0125 : 4.75) + (i % 3 == 2 ? 1 : 0);
+    x.n_channels = X, x.n_samples = S, x.rate_hz = 400, x.labels = lab, x.units = uni;
+    x.values = vals;
+    for (int integer = 0; vals && t && integer <= 1; integer++) {
+        char w[96];
+        kc_c3d_write_opts o = kc_c3d_default_write_opts();
+        o.integer = integer;
+        o.analog = &x;
+        snprintf(w, sizeof w, "analog written back (%s)", integer ? "int16" : "float");
+        kc_c3d *b = NULL;
+        kc_analog r;
+        memset(&r, 0, sizeof r);
+        if (CHECK(w, kc_c3d_write_traj(p, t, &o) == KC_OK && kc_c3d_read(p, &b) == KC_OK &&
+                         kc_c3d_analog(b, &r) == KC_OK && r.n_channels == X &&
+                         r.n_samples == S && b->n_analog == 12 + X)) {
+            double worst[3] = {0, 0, 0}, mx[3] = {0, 0, 0};
+            for (size_t i = 0; i < S * X; i++) {
+                worst[i % 3] = fmax(worst[i % 3], fabs(r.values[i] - vals[i]));
+                mx[i % 3] = fmax(mx[i % 3], fabs(vals[i]));
+            }
+            for (size_t j = 0; j < X; j++) {
+                /* float: half an ulp of float32 (2^-24 relative); int16: half a step of
+                 * max/32000 */
+                double tol = integer ? 0.5 * mx[j] / 32000.0 + 1e-12 : mx[j] * 0x1p-24;
+                snprintf(w, sizeof w, "analog %s (%s): values back within %g", lab[j],
+                         integer ? "int16" : "float", tol);
+                CHECK_NEAR(w, worst[j], 0, tol);
+                snprintf(w, sizeof w, "analog %s: label and unit", lab[j]);
+                CHECK(w, strcmp(r.labels[j], lab[j]) == 0 && strcmp(r.units[j], uni[j]) == 0);
+            }
+            CHECK_NEAR("analog: rate back", r.rate_hz, 400, 1e-9);
+        }
+        kc_analog_clear(&r);
+        kc_c3d_free(b);
+    }
+    x.rate_hz = 300;   /* 3 per frame against the plates' 4 */
+    x.n_samples = 30;
+    CHECK("analog at another rate than the plates refused",
+          vals && kc_c3d_write_traj(p, t, &(kc_c3d_write_opts){.processor = KC_C3D_INTEL,
+                                                                .scale_mm = 0.1,
+                                                                .analog = &x}) == KC_EINVAL);
+    free(vals);
+    kc_traj_free(t);
 }
 
 /* 30,000 points all labelled "A" (LABELS ... LABELS118): renamed A, A_2, ... A_30000 in
@@ -707,6 +1050,10 @@ int main(int argc, char **argv)
     test_labels(dir);
     test_many_labels(dir);
     test_vertical(dir);
+    test_plate_by_hand(dir);
+    test_zero(dir);
+    test_header_events(dir);
+    test_analog(dir);
     test_bad(dir, seeds);
     if (seeds) {
         char p[512];

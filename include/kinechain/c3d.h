@@ -18,6 +18,8 @@
 #include "kinechain/kinfile.h"
 #include "kinechain/trajfile.h"
 
+typedef struct kc_analog kc_analog;   /* import.h */
+
 /* Processor types (parameter section byte 4 minus 83): byte order and float format. */
 enum kc_c3d_processor {
     KC_C3D_INTEL = 1,   /* little-endian, IEEE floats */
@@ -60,6 +62,12 @@ typedef struct kc_c3d {
     size_t analog_per_frame;      /* analog samples per 3D frame (per channel) */
     double analog_rate_hz;        /* ANALOG:RATE (0 when no analog) */
     double *analog;               /* [F*analog_per_frame, A] scaled: (raw - offset) * scale * gen */
+    /* header events (words 150-234 of the header, c3d.org): used when word 150 holds the
+     * key 12345; at most 18 */
+    size_t n_header_events;
+    double header_event_s[18];    /* s from the start of the capture */
+    bool header_event_on[18];     /* display flag 0 = on */
+    char header_event_label[18][5];
 } kc_c3d;
 
 /* Parse a C3D image of size bytes (name for messages). Errors: KC_EFORMAT (logged, naming
@@ -100,7 +108,9 @@ kc_c3d_import_opts kc_c3d_default_import_opts(void);
  *    unlabelled points ("*12") go to /unlabelled;
  *  - first_frame and start_time_s = (first_frame - 1) / rate keep the file's numbering;
  *  - EVENT group events (time relative to frame 0, side L/R/"" from the context, source
- *    "c3d"); PROCESSING parameters as /subject attributes; SUBJECTS:NAMES as subject;
+ *    "c3d"), and the header's events (4-character labels, source "c3d_header") that the
+ *    EVENT group does not already hold at the same time (within half a frame);
+ *    PROCESSING parameters as /subject attributes; SUBJECTS:NAMES as subject;
  *  - FORCE_PLATFORM types 1-4 as force plates (force on the body, lab frame; moment about
  *    the plate's surface centre, N·mm; COP in mm on the surface, NaN while |Fz| is below
  *    cop_min_fz_n) at the analog rate. Plate axes from CORNERS (quadrants +x+y, -x+y, -x-y,
@@ -109,11 +119,21 @@ kc_c3d_import_opts kc_c3d_default_import_opts(void);
  *    way (as Visual3D does). Checked on data/real: forces and moments then equal Nexus's
  *    GroundReactionForce/GroundReactionMoment outputs. Moment channels in N·m are scaled to
  *    N·mm; TYPE 4 applies CAL_MATRIX (column order) to the 6 channels. FORCE_PLATFORM:ZERO
- *    (baseline removal) is not applied. Other analog channels are not kept.
- * Warns (once) when the vertical axis does not look like +Z. Errors: KC_EFORMAT (a parameter
- * inconsistent with the data, logged), KC_ENOMEM. */
+ *    = [first, last] (c3d.org: the range of 3D frames whose analog samples give each plate
+ *    channel's baseline, counted from 1 = the first frame in the file) is subtracted from
+ *    the plate's raw channels when 1 <= first <= last; [0, 0] or first > last (Vicon
+ *    writes [1, 0]) means no baseline removal. Other analog channels: kc_c3d_analog.
+ * The vertical axis is not checked here: see kc_vertical_check (import.h) with
+ * POINT:Y_SCREEN. Errors: KC_EFORMAT (a parameter inconsistent with the data, logged),
+ * KC_ENOMEM. */
 int kc_c3d_to_traj(const kc_c3d *c, const kc_c3d_import_opts *opts, kc_traj **out)
     KC_RESULT_USED;
+
+/* The analog channels that no force plate uses (FORCE_PLATFORM:CHANNEL of the USED plates):
+ * labels (ANALOG:LABELS, LABELS2 ...; "A<n>" when empty), units (ANALOG:UNITS ...), values
+ * as scaled by kc_c3d_parse, at the analog rate. out is cleared first; no channels: n 0.
+ * Errors: KC_ENOMEM. */
+int kc_c3d_analog(const kc_c3d *c, kc_analog *out) KC_RESULT_USED;
 
 /* Options of the C3D writer. The tool writes Intel float files; the other storage variants
  * exist for tests and for users whose software wants them. */
@@ -125,6 +145,12 @@ typedef struct kc_c3d_write_opts {
     int plate_type;                   /* FORCE_PLATFORM:TYPE written: 2 (default, 0 means 2);
                                        * 1, 3 (Kistler, fixed test geometry) and 4 (a fixed
                                        * test calibration matrix) exist for the tests */
+    /* analog channels written after the plates' (NULL or none: only plates), e.g. /analog
+     * of an imported file (kc_import_read_analog): at the plates' analog rate, or a whole
+     * multiple of the point rate when there are no plates; n_samples = frames × samples per
+     * frame; at most 255 analog channels in all. Float files store them as floats (scale 1:
+     * values come back to float precision), integer files scaled to ±32000. */
+    const kc_analog *analog;
 } kc_c3d_write_opts;
 
 kc_c3d_write_opts kc_c3d_default_write_opts(void);
@@ -140,7 +166,7 @@ kc_c3d_write_opts kc_c3d_default_write_opts(void);
  * coordinates, moments about the surface centre) at one common analog rate, a whole
  * multiple of the point rate. C3D has no list of "bone" outputs: they are written as plain
  * points and read back as bones only when named like Plug-in Gait segment axes (PELO ...).
- * Not written: analog channels other than the plates', header events. Errors: KC_EINVAL (logged: a value that does not fit, e.g. an
+ * Other analog channels: opts->analog. Not written: header events (events go to EVENT). Errors: KC_EINVAL (logged: a value that does not fit, e.g. an
  * integer coordinate beyond ±32767 units, more than 255 events), KC_EIO, KC_ENOMEM. */
 int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opts *opts)
     KC_RESULT_USED;

@@ -1,6 +1,7 @@
 /* kc-convert — convert between foreign motion-capture formats and kinechain files; the
  * format pair is chosen by the extensions of IN and OUT. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "kinechain/c3d.h"
 #include "kinechain/cli.h"
 #include "kinechain/h5io.h"
+#include "kinechain/import.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
 #include "kinechain/mot.h"
@@ -16,8 +18,9 @@
 #include "kinechain/table.h"
 #include "kinechain/trajfile.h"
 #include "kinechain/trc.h"
+#include "kinechain/vsk.h"
 
-enum { OPT_STRIP_PREFIX = 2000, OPT_LABELS_MAP, OPT_AXES };
+enum { OPT_STRIP_PREFIX = 2000, OPT_LABELS_MAP, OPT_AXES, OPT_GRF, OPT_SUBJECT };
 
 static void usage(FILE *fp, int status)
 {
@@ -32,11 +35,14 @@ static void usage(FILE *fp, int status)
             "                          forces, moments, powers, segment axes), unlabelled\n"
             "                          points, EVENT events, PROCESSING parameters as /subject,\n"
             "                          FORCE_PLATFORM types 1-4 as force plates (force on the\n"
-            "                          body, lab frame).\n"
+            "                          body, lab frame; baseline of the FORCE_PLATFORM:ZERO\n"
+            "                          frames removed), other analog channels as /analog,\n"
+            "                          header events; rotated into the lab with --axes.\n"
             "  IN.traj.h5 -> OUT.c3d   trajectories to C3D (Intel, float): markers with\n"
             "                          residual/camera word, model outputs as points listed in\n"
             "                          POINT:ANGLES/FORCES/MOMENTS/POWERS, unlabelled points,\n"
-            "                          events, /subject as PROCESSING, force plates as TYPE 2.\n"
+            "                          events, /subject as PROCESSING, force plates as TYPE 2,\n"
+            "                          /analog channels after the plates' (as floats).\n"
             "  IN.kin.h5 -> OUT.c3d    kinematics to C3D (Intel, float): angles as points\n"
             "                          named like Vicon's (LKnee -> LKneeAngles, listed in\n"
             "                          POINT:ANGLES), joint centres as points, events.\n"
@@ -46,18 +52,40 @@ static void usage(FILE *fp, int status)
             "  IN.traj.h5 -> OUT.csv   markers as CSV: frame, time, <marker>_X/_Y/_Z (mm)\n"
             "  IN.c3d -> OUT.trc       C3D markers to TRC (mm), axes per --axes\n"
             "  IN.traj.h5 -> OUT.trc   trajectories' markers to TRC (mm), axes per --axes\n"
-            "  IN.trc -> OUT.traj.h5   TRC (mm, cm or m) to trajectories, axes per --axes\n"
+            "  IN.trc -> OUT.traj.h5   TRC (mm, cm or m) to trajectories, axes per --axes;\n"
+            "                          with --grf, the force plates of an OpenSim MOT too\n"
+            "  IN.mot -> OUT.traj.h5   OpenSim ground reaction forces (MOT or .sto:\n"
+            "                          <name>_vx/vy/vz N, _px/py/pz m, torques N*m) to\n"
+            "                          force plates of a trajectories file without markers,\n"
+            "                          axes per --axes (default opensim, as for TRC)\n"
+            "  IN.vsk -> OUT.csv       Vicon subject file to the subjects CSV of kc-ik\n"
+            "                          --subjects (Bodymass, LegLength, KneeWidth, ...;\n"
+            "                          Vicon's angles in radians become degrees)\n"
+            "\n"
+            "Every import into trajectories (C3D, TRC, MOT) checks which axis is up (C3D\n"
+            "POINT:Y_SCREEN, pelvis above foot markers, force plates' vertical force), says\n"
+            "so in one line on stderr and in the root attributes vertical_check and\n"
+            "vertical_axis. Data are rotated only when --axes says how. C3D analog channels\n"
+            "that are not force plate channels go to /analog.\n"
             "\n"
             "Options:\n"
             "  --strip-prefix        drop a \"Subject:\" prefix from point labels\n"
             "  --labels-map FILE     CSV with columns from,to: rename labels (after stripping)\n"
-            "  --axes A              TRC axes in terms of the lab's (Z up): opensim (default:\n"
-            "                        x,z,-y, Y up), lab (unchanged) or e.g. \"x,z,-y\"; a\n"
-            "                        rotation, not a mirror. TRC input is turned back to lab.\n"
+            "  --axes A              the foreign file's axes in terms of the lab's (Z up):\n"
+            "                        opensim (x,z,-y: Y up), lab (unchanged) or e.g.\n"
+            "                        \"x,z,-y\"; a rotation, not a mirror. TRC and MOT default\n"
+            "                        to opensim, C3D to lab; input is turned into the lab\n"
+            "                        frame, TRC output written in these axes\n"
+            "  --grf FILE.mot        with TRC input: add the ground reaction forces of FILE\n"
+            "                        (same --axes, same time base as the TRC)\n"
+            "  --subject ID          with .vsk input: the subject's name (default: the file\n"
+            "                        name without .vsk, as Vicon names it)\n"
             "%s\n"
             "Example:\n"
             "  kc-convert --strip-prefix trial01.c3d trial01.traj.h5\n"
             "  kc-convert --axes opensim trial01.traj.h5 trial01.trc\n"
+            "  kc-convert --grf DJ1_grf.mot DJ1.trc DJ1.traj.h5\n"
+            "  kc-convert Test.vsk subjects.csv\n"
             "\n"
             "Exit status:\n"
             "  0  success\n"
@@ -90,12 +118,30 @@ static int read_map(const char *path, kc_table **map)
     return KC_OK;
 }
 
-/* C3D to trajectories (.traj.h5), or to TRC when axes is given. */
+/* What the vertical-axis check of an import found: one line on stderr (a warning when it is
+ * not +Z), said once the output is written, so that a failure stays a one-line error. */
+static void report_vertical(const char *in, const char *axes_spec, const kc_vertical *v)
+{
+    const char *how = axes_spec ? " after --axes " : "";
+    if (v->z_up && !v->conflict) {
+        if (kc_log_get_level() >= KC_LOG_WARNING)
+            fprintf(stderr, "kc-convert: \"%s\"%s%s: %s\n", in, how, axes_spec ? axes_spec : "",
+                    v->text);
+    } else {
+        KC_WARN("\"%s\"%s%s: %s; kinechain expects Z up: give --axes to rotate", in, how,
+                axes_spec ? axes_spec : "", v->text);
+    }
+}
+
+/* C3D to trajectories (.traj.h5), or to TRC when trc_axes is given. */
 static int c3d_to_traj(const kc_cli *cli, const char *in, const char *out, bool strip,
-                       const char *map_path, const kc_axes *axes)
+                       const char *map_path, const kc_axes *trc_axes, const kc_axes *in_axes,
+                       const char *axes_spec)
 {
     kc_c3d *c = NULL;
     kc_traj *t = NULL;
+    kc_analog an;
+    memset(&an, 0, sizeof an);
     kc_table *map = NULL;
     const char **from = NULL, **to = NULL;
     int st;
@@ -126,14 +172,25 @@ static int c3d_to_traj(const kc_cli *cli, const char *in, const char *out, bool 
             "%zu unlabelled, %zu force plates, %zu events", in, t->n_frames, t->rate_hz,
             (long long)t->first_frame, t->n_markers, t->n_model_outputs, t->n_unlabelled,
             t->n_forceplates, t->events ? kc_table_nrows(t->events) : 0);
-    if (axes) {
-        st = kc_trc_write(out, t, axes, false);
-        goto done;
+    if (in_axes)
+        kc_import_rotate(t, in_axes);
+    char xs[16] = "", ys[16] = "";
+    kc_c3d_string(kc_c3d_find(c, "POINT", "X_SCREEN"), 0, xs, sizeof xs);
+    kc_c3d_string(kc_c3d_find(c, "POINT", "Y_SCREEN"), 0, ys, sizeof ys);
+    kc_vertical v;
+    kc_vertical_check(t, xs, ys, &v);
+    if (trc_axes) {
+        st = kc_trc_write(out, t, trc_axes, false);
+    } else if ((st = kc_c3d_analog(c, &an)) == KC_OK) {
+        const char *inputs[1] = {in};
+        kc_provenance prov = {"kc-convert", cli->argc, cli->argv, 1, inputs, cli->provenance};
+        kc_import_extras x = {&v, in_axes ? axes_spec : NULL, &an};
+        st = kc_import_write(out, t, &x, &prov);
     }
-    const char *inputs[1] = {in};
-    kc_provenance prov = {"kc-convert", cli->argc, cli->argv, 1, inputs, cli->provenance};
-    st = kc_traj_write(out, t, &prov);
+    if (st == KC_OK)
+        report_vertical(in, in_axes ? axes_spec : NULL, &v);
 done:
+    kc_analog_clear(&an);
     free(from);
     free(to);
     kc_table_free(map);
@@ -145,11 +202,15 @@ done:
 static int traj_to_c3d(const char *in, const char *out)
 {
     kc_traj *t = NULL;
+    kc_analog an;
+    memset(&an, 0, sizeof an);
     int st = kc_traj_read(in, &t);
-    if (st == KC_OK) {
+    if (st == KC_OK && (st = kc_import_read_analog(in, &an)) == KC_OK) {
         kc_c3d_write_opts o = kc_c3d_default_write_opts();
+        o.analog = &an;
         st = kc_c3d_write_traj(out, t, &o);
     }
+    kc_analog_clear(&an);
     kc_traj_free(t);
     return st;
 }
@@ -166,18 +227,93 @@ static int kin_to_c3d(const char *in, const char *out)
     return st;
 }
 
+/* TRC (and optionally a GRF MOT) to trajectories. */
+static int trc_to_traj(const kc_cli *cli, const char *in, const char *grf, const char *out,
+                       const kc_axes *axes, const char *axes_spec)
+{
+    kc_traj *t = NULL, *g = NULL;
+    int st = kc_trc_read(in, axes, &t);
+    if (st == KC_OK && grf && (st = kc_mot_read_grf(grf, axes, &g)) == KC_OK) {
+        /* the plates carry no time of their own: both files must start together */
+        double dt = 0.5 / g->rate_hz;
+        if (fabs(g->start_time_s - t->start_time_s) > dt) {
+            KC_ERROR("cannot combine \"%s\" with \"%s\": the forces start at %g s, the "
+                     "markers at %g s", grf, in, g->start_time_s, t->start_time_s);
+            st = KC_EINVAL;
+        } else {
+            t->forceplates = g->forceplates;
+            t->n_forceplates = g->n_forceplates;
+            g->forceplates = NULL;
+            g->n_forceplates = 0;
+        }
+    }
+    if (st == KC_OK) {
+        kc_vertical v;
+        kc_vertical_check(t, NULL, NULL, &v);
+        const char *inputs[2] = {in, grf};
+        kc_provenance prov = {"kc-convert", cli->argc, cli->argv, grf ? 2 : 1, inputs,
+                              cli->provenance};
+        kc_import_extras x = {&v, axes_spec, NULL};
+        if ((st = kc_import_write(out, t, &x, &prov)) == KC_OK)
+            report_vertical(in, axes_spec, &v);
+    }
+    kc_traj_free(g);
+    kc_traj_free(t);
+    return st;
+}
+
+/* OpenSim ground reaction forces to a trajectories file of force plates only. */
+static int mot_to_traj(const kc_cli *cli, const char *in, const char *out, const kc_axes *axes,
+                       const char *axes_spec)
+{
+    kc_traj *t = NULL;
+    int st = kc_mot_read_grf(in, axes, &t);
+    if (st == KC_OK) {
+        kc_vertical v;
+        kc_vertical_check(t, NULL, NULL, &v);
+        const char *inputs[1] = {in};
+        kc_provenance prov = {"kc-convert", cli->argc, cli->argv, 1, inputs, cli->provenance};
+        kc_import_extras x = {&v, axes_spec, NULL};
+        if ((st = kc_import_write(out, t, &x, &prov)) == KC_OK)
+            report_vertical(in, axes_spec, &v);
+    }
+    kc_traj_free(t);
+    return st;
+}
+
+static int vsk_to_csv(const char *in, const char *out, const char *subject)
+{
+    kc_vsk v;
+    int st = kc_vsk_read(in, &v);
+    if (st)
+        return st;
+    char *name = subject ? strdup(subject) : kc_vsk_subject_name(in);
+    if (!name) {
+        st = KC_ENOMEM;
+    } else {
+        KC_INFO("\"%s\": model %s %s, %zu measurements, subject \"%s\"", in, v.model,
+                v.model_version, v.params.n, name);
+        st = kc_vsk_write_subjects(out, name, &v);
+    }
+    free(name);
+    kc_vsk_clear(&v);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
         {"strip-prefix", no_argument, NULL, OPT_STRIP_PREFIX},
         {"labels-map", required_argument, NULL, OPT_LABELS_MAP},
         {"axes", required_argument, NULL, OPT_AXES},
+        {"grf", required_argument, NULL, OPT_GRF},
+        {"subject", required_argument, NULL, OPT_SUBJECT},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     kc_cli cli;
     kc_cli_init(&cli, "kc-convert", argc, argv);
     bool strip = false;
-    const char *map = NULL, *axes_spec = NULL;
+    const char *map = NULL, *axes_spec = NULL, *grf = NULL, *subject = NULL;
     kc_axes axes;
     int opt;
     opterr = 0;   /* kc_cli_fallback_option reports misuse in one line */
@@ -188,6 +324,10 @@ int main(int argc, char **argv)
         }
         if (opt == OPT_LABELS_MAP) {
             map = optarg;
+            continue;
+        }
+        if (opt == OPT_GRF || opt == OPT_SUBJECT) {
+            *(opt == OPT_GRF ? &grf : &subject) = optarg;
             continue;
         }
         if (opt == OPT_AXES) {
@@ -208,10 +348,20 @@ int main(int argc, char **argv)
     }
     const char *in = argv[optind], *out = argv[optind + 1];
     bool trc = has_ext(in, ".trc") || has_ext(out, ".trc");
+    bool mot_in = has_ext(in, ".mot") || has_ext(in, ".sto");
+    bool c3d_in = has_ext(in, ".c3d") && has_ext(out, ".traj.h5");
     if (!axes_spec && kc_axes_parse("opensim", &axes) != KC_OK)
         return KC_EXIT_FAILED;
-    if (axes_spec && !trc) {
-        KC_ERROR("--axes applies to TRC files only");
+    if (axes_spec && !trc && !mot_in && !c3d_in) {
+        KC_ERROR("--axes applies to TRC, MOT and C3D imports and to TRC output only");
+        return KC_EXIT_USAGE;
+    }
+    if (grf && !(has_ext(in, ".trc") && has_ext(out, ".traj.h5"))) {
+        KC_ERROR("--grf applies to TRC -> trajectories only");
+        return KC_EXIT_USAGE;
+    }
+    if (subject && !has_ext(in, ".vsk")) {
+        KC_ERROR("--subject applies to .vsk input only");
         return KC_EXIT_USAGE;
     }
     if ((strip || map) && !has_ext(in, ".c3d")) {
@@ -220,7 +370,8 @@ int main(int argc, char **argv)
     }
     int st;
     if (has_ext(in, ".c3d") && (has_ext(out, ".traj.h5") || has_ext(out, ".trc"))) {
-        st = c3d_to_traj(&cli, in, out, strip, map, has_ext(out, ".trc") ? &axes : NULL);
+        st = c3d_to_traj(&cli, in, out, strip, map, has_ext(out, ".trc") ? &axes : NULL,
+                         c3d_in && axes_spec ? &axes : NULL, axes_spec);
     } else if (has_ext(in, ".traj.h5") && has_ext(out, ".trc")) {
         kc_traj *t = NULL;
         st = kc_traj_read(in, &t);
@@ -228,14 +379,11 @@ int main(int argc, char **argv)
             st = kc_trc_write(out, t, &axes, false);
         kc_traj_free(t);
     } else if (has_ext(in, ".trc") && has_ext(out, ".traj.h5")) {
-        kc_traj *t = NULL;
-        st = kc_trc_read(in, &axes, &t);
-        if (st == KC_OK) {
-            const char *inputs[1] = {in};
-            kc_provenance prov = {"kc-convert", cli.argc, cli.argv, 1, inputs, cli.provenance};
-            st = kc_traj_write(out, t, &prov);
-        }
-        kc_traj_free(t);
+        st = trc_to_traj(&cli, in, grf, out, &axes, axes_spec ? axes_spec : "opensim");
+    } else if (mot_in && has_ext(out, ".traj.h5")) {
+        st = mot_to_traj(&cli, in, out, &axes, axes_spec ? axes_spec : "opensim");
+    } else if (has_ext(in, ".vsk") && has_ext(out, ".csv")) {
+        st = vsk_to_csv(in, out, subject);
     } else if (has_ext(in, ".traj.h5") && has_ext(out, ".c3d")) {
         st = traj_to_c3d(in, out);
     } else if (has_ext(in, ".kin.h5") && has_ext(out, ".c3d")) {

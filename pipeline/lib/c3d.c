@@ -525,6 +525,27 @@ int kc_c3d_parse(const uint8_t *d, size_t size, const char *name, kc_c3d **out)
     long h_start = (uint16_t)kc_c3d_i16(pr, d + 16);
     long h_aspf = (uint16_t)kc_c3d_i16(pr, d + 18);
     double h_rate = kc_c3d_f32(pr, d + 20);
+    /* header events: word 150 key 12345, word 151 count, words 153-188 times (float s),
+     * bytes of words 189-197 display flags (0 on), words 199-234 labels of 4 characters
+     * (c3d.org, "The header section") */
+    if (kc_c3d_i16(pr, d + 298) == 12345) {
+        long ne = kc_c3d_i16(pr, d + 300);
+        for (long i = 0; i >= 0 && i < ne && i < 18; i++) {
+            double tm = kc_c3d_f32(pr, d + 304 + 4 * i);
+            if (!isfinite(tm))
+                continue;
+            size_t k = c->n_header_events++;
+            c->header_event_s[k] = tm;
+            c->header_event_on[k] = d[376 + i] == 0;
+            for (int j = 0; j < 4; j++) {
+                unsigned char ch = d[396 + 4 * i + j];
+                c->header_event_label[k][j] = ch >= 32 && ch < 127 ? (char)ch : ' ';
+            }
+            c->header_event_label[k][4] = '\0';
+            for (int j = 3; j >= 0 && c->header_event_label[k][j] == ' '; j--)
+                c->header_event_label[k][j] = '\0';
+        }
+    }
 
     long used = kc_c3d_count(kc_c3d_find(c, "POINT", "USED"), h_points);
     if (used < 0) {

@@ -100,6 +100,10 @@ int kc_c3d_forceplates(const kc_c3d *c, double mm, double cop_min_fz, kc_traj *t
                "TYPE, CHANNEL or CORNERS hold fewer than USED = %zu plates", c->name, nfp);
         return KC_EFORMAT;
     }
+    const kc_c3d_param *pz = kc_c3d_find(c, "FORCE_PLATFORM", "ZERO");
+    double z0 = kc_c3d_num(pz, 0, 0.0), z1 = kc_c3d_num(pz, 1, 0.0);
+    long zero_first = z0 >= 1 && z0 <= 2147483647.0 ? (long)z0 : 0;
+    long zero_last = z1 >= 1 && z1 <= 2147483647.0 ? (long)z1 : 0;
     kc_forceplate *fps = calloc(nfp, sizeof *fps);
     if (!fps)
         return KC_ENOMEM;
@@ -165,6 +169,28 @@ int kc_c3d_forceplates(const kc_c3d *c, double mm, double cop_min_fz, kc_traj *t
         fp->rate_hz = c->analog_rate_hz;
         memcpy(fp->corners, cor, sizeof cor);
         memcpy(fp->origin, ctr, sizeof ctr);
+        /* FORCE_PLATFORM:ZERO: frames (1 = the file's first frame) whose samples give the
+         * baseline of each channel (c3d.org "FORCE_PLATFORM:ZERO"); none when first > last
+         * or first < 1 (Vicon writes [1, 0]) */
+        double base[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        if (zero_first >= 1 && zero_first <= zero_last) {
+            size_t f0 = (size_t)zero_first - 1, f1 = (size_t)zero_last;
+            if (f1 > c->n_frames)
+                f1 = c->n_frames;
+            if (f0 >= f1) {
+                kc_log(KC_LOG_WARNING, __func__, "\"%s\": FORCE_PLATFORM:ZERO %ld..%ld lies "
+                       "past the %zu frames; no baseline removed", c->name, zero_first,
+                       zero_last, c->n_frames);
+            } else {
+                size_t s0 = f0 * c->analog_per_frame, s1 = f1 * c->analog_per_frame;
+                for (size_t k = 0; k < nch; k++) {
+                    double sum = 0;
+                    for (size_t s = s0; s < s1; s++)
+                        sum += c->analog[s * A + (size_t)ch[k]];
+                    base[k] = sum / (double)(s1 - s0);
+                }
+            }
+        }
         double mf[8] = {1, 1, 1, 1, 1, 1, 1, 1};
         if (type == 2 || type == 4)
             for (int k = 3; k < 6; k++)
@@ -174,7 +200,7 @@ int kc_c3d_forceplates(const kc_c3d *c, double mm, double cop_min_fz, kc_traj *t
         for (size_t s = 0; s < S; s++) {
             double v[8];
             for (size_t k = 0; k < nch; k++)
-                v[k] = c->analog[s * A + (size_t)ch[k]] * mf[k];
+                v[k] = (c->analog[s * A + (size_t)ch[k]] - base[k]) * mf[k];
             double F[3], Mc[3], cop[3];   /* plate frame: load on the plate */
             bool have_cop = true;
             if (type == 1) {

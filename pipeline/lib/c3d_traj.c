@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "c3d_internal.h"
+#include "kinechain/import.h"
 #include "kinechain/log.h"
 
 #define LABEL_MAX 256
@@ -308,54 +309,86 @@ static int add_events(const kc_c3d *c, kc_traj *t)
     return KC_OK;
 }
 
-/* Report the vertical axis: POINT:Y_SCREEN names the axis drawn upwards; markers of the pelvis
- * sit above those of the feet. */
-static void check_vertical(const kc_c3d *c, const kc_traj *t)
+/* The header's events that the EVENT group does not hold at the same time (half a frame). */
+static int add_header_events(const kc_c3d *c, kc_traj *t)
 {
-    char ys[16] = "", xs[16] = "";
-    kc_c3d_string(kc_c3d_find(c, "POINT", "Y_SCREEN"), 0, ys, sizeof ys);
-    kc_c3d_string(kc_c3d_find(c, "POINT", "X_SCREEN"), 0, xs, sizeof xs);
-    const char *const up_names[] = {"LASI", "RASI", "LPSI", "RPSI", "SACR"};
-    const char *const low_names[] = {"LTOE", "RTOE", "LHEE", "RHEE", "LANK", "RANK"};
-    double up[3] = {0}, low[3] = {0};
-    size_t nu = 0, nl = 0;
-    for (size_t m = 0; m < t->n_markers; m++) {
-        int where = 0;   /* +1 pelvis, -1 foot */
-        for (size_t k = 0; k < 5; k++)
-            if (strcmp(t->labels[m], up_names[k]) == 0)
-                where = 1;
-        for (size_t k = 0; k < 6; k++)
-            if (strcmp(t->labels[m], low_names[k]) == 0)
-                where = -1;
-        if (!where)
+    double t0 = (double)(c->first_frame - 1) / c->rate_hz;
+    size_t n0 = t->events ? kc_table_nrows(t->events) : 0;
+    int ct = n0 ? kc_table_find(t->events, "time_s") : -1;
+    for (size_t i = 0; i < c->n_header_events; i++) {
+        double tm = c->header_event_s[i] - t0;
+        bool dup = false;
+        for (size_t r = 0; r < n0 && ct >= 0; r++)
+            if (fabs(kc_table_get_f64(t->events, r, ct) - tm) < 0.5 / c->rate_hz)
+                dup = true;
+        if (dup)
             continue;
-        for (size_t f = 0; f < t->n_frames; f++) {
-            const double *x = &t->position[3 * (f * t->n_markers + m)];
-            if (!isfinite(x[0]) || !isfinite(x[1]) || !isfinite(x[2]))
-                continue;
-            for (int j = 0; j < 3; j++)
-                (where > 0 ? up : low)[j] += x[j];
-            *(where > 0 ? &nu : &nl) += 1;
+        const char *l = c->header_event_label[i];
+        int st = kc_traj_add_event(t, l[0] ? l : "event", "", tm, "c3d_header");
+        if (st)
+            return st;
+    }
+    return KC_OK;
+}
+
+int kc_c3d_analog(const kc_c3d *c, kc_analog *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t A = c->n_analog, S = c->n_frames * c->analog_per_frame;
+    if (A == 0 || S == 0)
+        return KC_OK;
+    bool *plate = calloc(A, sizeof *plate);
+    size_t *keep = malloc(A * sizeof *keep);
+    if (!plate || !keep)
+        goto nomem;
+    long used = kc_c3d_count(kc_c3d_find(c, "FORCE_PLATFORM", "USED"), 0);
+    const kc_c3d_param *pch = kc_c3d_find(c, "FORCE_PLATFORM", "CHANNEL");
+    if (used > 0 && pch && pch->v && pch->ndims >= 2) {
+        size_t rows = (size_t)pch->dims[0];
+        for (size_t i = 0; i < (size_t)used * rows && i < pch->n; i++) {
+            double v = pch->v[i];
+            if (v >= 1 && v <= (double)A)
+                plate[(size_t)v - 1] = true;
         }
     }
-    const char *by_markers = NULL;
-    if (nu && nl) {
-        double dv[3];
-        int best = 0;
-        for (int j = 0; j < 3; j++)
-            dv[j] = up[j] / (double)nu - low[j] / (double)nl;
-        for (int j = 1; j < 3; j++)
-            if (fabs(dv[j]) > fabs(dv[best]))
-                best = j;
-        static const char *const ax[3][2] = {{"+X", "-X"}, {"+Y", "-Y"}, {"+Z", "-Z"}};
-        by_markers = ax[best][dv[best] < 0];
+    size_t n = 0;
+    for (size_t a = 0; a < A; a++)
+        if (!plate[a])
+            keep[n++] = a;
+    if (n == 0) {
+        free(plate);
+        free(keep);
+        return KC_OK;
     }
-    kc_log(KC_LOG_INFO, __func__, "\"%s\": POINT:X_SCREEN \"%s\", Y_SCREEN \"%s\"; vertical from "
-           "pelvis vs foot markers: %s", c->name, xs, ys, by_markers ? by_markers : "unknown");
-    if ((ys[0] && strcmp(ys, "+Z") != 0) || (by_markers && strcmp(by_markers, "+Z") != 0))
-        kc_log(KC_LOG_WARNING, __func__, "\"%s\" does not look Z-up (POINT:Y_SCREEN \"%s\", "
-               "markers say %s); kinechain expects Z up", c->name, ys[0] ? ys : "absent",
-               by_markers ? by_markers : "unknown");
+    out->n_channels = n;
+    out->n_samples = S;
+    out->rate_hz = c->analog_rate_hz;
+    out->labels = calloc(n, sizeof *out->labels);
+    out->units = calloc(n, sizeof *out->units);
+    out->values = malloc(n * S * sizeof *out->values);
+    if (!out->labels || !out->units || !out->values)
+        goto nomem;
+    for (size_t j = 0; j < n; j++) {
+        char l[LABEL_MAX] = "", u[64] = "";
+        kc_c3d_string_multi(c, "ANALOG", "LABELS", keep[j], l, sizeof l);
+        kc_c3d_string_multi(c, "ANALOG", "UNITS", keep[j], u, sizeof u);
+        if (!l[0])
+            snprintf(l, sizeof l, "A%zu", keep[j] + 1);
+        sanitise(l);
+        if (!(out->labels[j] = strdup(l)) || !(out->units[j] = strdup(u[0] ? u : "1")))
+            goto nomem;
+        for (size_t s = 0; s < S; s++)
+            out->values[s * n + j] = c->analog[s * A + keep[j]];
+    }
+    free(plate);
+    free(keep);
+    return KC_OK;
+nomem:
+    free(plate);
+    free(keep);
+    kc_analog_clear(out);
+    kc_log(KC_LOG_ERROR, __func__, "\"%s\": out of memory", c->name);
+    return KC_ENOMEM;
 }
 
 int kc_c3d_to_traj(const kc_c3d *c, const kc_c3d_import_opts *opts, kc_traj **out)
@@ -491,9 +524,9 @@ int kc_c3d_to_traj(const kc_c3d *c, const kc_c3d_import_opts *opts, kc_traj **ou
     if (subj[0] && !(t->subject = strdup(subj)))
         goto fail;
     if ((st = add_subject(c, t)) || (st = add_events(c, t)) ||
+        (st = add_header_events(c, t)) ||
         (st = kc_c3d_forceplates(c, mm, opts->cop_min_fz_n, t)))
         goto fail;
-    check_vertical(c, t);
     *out = t;
     t = NULL;
     st = KC_OK;

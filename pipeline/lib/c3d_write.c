@@ -7,6 +7,7 @@
 
 #include "c3d_internal.h"
 #include "kinechain/atomic.h"
+#include "kinechain/import.h"
 #include "kinechain/log.h"
 
 #define BLOCK 512u
@@ -351,15 +352,36 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
     if (ptype < 1 || ptype > 4)
         return wfail(path, "force plate type %d (1-4)", ptype);
     size_t nch = plate_channels(ptype);
-    size_t nfp = t->n_forceplates, spf = 0, A = nch * nfp;
+    const kc_analog *xa = opts->analog && opts->analog->n_channels ? opts->analog : NULL;
+    size_t X = xa ? xa->n_channels : 0;
+    size_t nfp = t->n_forceplates, spf = 0, AP = nch * nfp, A = AP + X;
     if (nfp > 42)
         return wfail(path, "%zu force plates (at most 42)", nfp);
+    if (A > 255)
+        return wfail(path, "%zu analog channels (at most 255)", A);
+    if (xa) {
+        double r = xa->rate_hz / t->rate_hz;
+        size_t k = (size_t)floor(r + 0.5);
+        if (!(xa->rate_hz > 0) || k < 1 || fabs(r - (double)k) > 1e-9 * r ||
+            xa->n_samples != F * k)
+            return wfail(path, "analog channels: %zu samples at %g Hz do not fit %zu frames at "
+                         "%g Hz", xa->n_samples, xa->rate_hz, F, t->rate_hz);
+        spf = k;
+        for (size_t j = 0; j < X; j++)
+            if (strlen(xa->labels[j]) > 255 || strlen(xa->units[j]) > 255)
+                return wfail(path, "analog channel %zu: label or unit longer than 255 "
+                             "characters", j + 1);
+    }
     if (nfp) {
         double r = t->forceplates[0].rate_hz / t->rate_hz;
-        spf = (size_t)floor(r + 0.5);
-        if (spf < 1 || fabs(r - (double)spf) > 1e-9 * r)
+        size_t pspf = (size_t)floor(r + 0.5);
+        if (pspf < 1 || fabs(r - (double)pspf) > 1e-9 * r)
             return wfail(path, "force plate rate %g Hz is not a whole multiple of %g Hz",
                          t->forceplates[0].rate_hz, t->rate_hz);
+        if (spf && spf != pspf)
+            return wfail(path, "analog channels at %g Hz, force plates at %g Hz: C3D has one "
+                         "analog rate", xa->rate_hz, t->forceplates[0].rate_hz);
+        spf = pspf;
         for (size_t i = 0; i < nfp; i++)
             if (t->forceplates[i].n != F * spf ||
                 fabs(t->forceplates[i].rate_hz - t->forceplates[0].rate_hz) > 0)
@@ -421,6 +443,16 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
             for (size_t k = 0; k < nch; k++)
                 ascale[nch * i + k] = mx[k] > 0 ? mx[k] / 32000.0 : 1.0;
         }
+    if (opts->integer)
+        for (size_t j = 0; j < X; j++) {
+            double mx = 0;
+            for (size_t smp = 0; smp < F * spf; smp++) {
+                double v = xa->values[smp * X + j];
+                if (isfinite(v))
+                    mx = fmax(mx, fabs(v));
+            }
+            ascale[AP + j] = mx > 0 ? mx / 32000.0 : 1.0;
+        }
 
     /* parameters */
     put8(&w, 1);
@@ -481,6 +513,11 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
             goto fail;
         }
         for (size_t a = 0; a < A; a++) {
+            if (a >= AP) {
+                ap[a] = xa->labels[a - AP];
+                au[a] = xa->units[a - AP];
+                continue;
+            }
             snprintf(an[a], sizeof an[a], "%s_%zu", comp[ptype - 1][a % nch], a / nch + 1);
             ap[a] = an[a];
             au[a] = unit[ptype - 1][a % nch];
@@ -700,9 +737,14 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
         }
         for (size_t s = 0; s < spf; s++)
             for (size_t a = 0; a < A; a++, e += ws) {
-                double ch[8];
-                plate_chan(&t->forceplates[a / nch], R[a / nch], ptype, f * spf + s, ch);
-                double v = ch[a % nch];
+                double ch[8], v;
+                if (a < AP) {
+                    plate_chan(&t->forceplates[a / nch], R[a / nch], ptype, f * spf + s, ch);
+                    v = ch[a % nch];
+                } else {
+                    v = xa->values[(f * spf + s) * X + (a - AP)];
+                    v = isfinite(v) ? v : 0.0;
+                }
                 if (opts->integer) {
                     double q = floor(v / ascale[a] + 0.5);
                     enc16(pr, (int)(q > 32767 ? 32767 : q < -32768 ? -32768 : q), e);
