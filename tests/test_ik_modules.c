@@ -75,6 +75,40 @@ static void test_events_kinematic(void)
     h[20] = 0;
     CHECK("one-frame spike", kc_events_dvj_kinematic(&ep, h, F, 100.0, 28.0, &ev) == KC_OK);
     CHECK_NEAR("initial contact ignores a one-frame spike", ev.ic_s, 0.742, 1e-9);
+    h[20] = 300;
+    /* marker gaps at touch-down (frames 74-77) and at push-off (150-152): bridged linearly
+     * (<= max_gap_s = 0.1 s), the contact is not cut short and the crossings stay where the
+     * straight lines through the gap put them */
+    double g[260];
+    memcpy(g, h, sizeof g);
+    for (size_t f = 74; f <= 77; f++)
+        g[f] = NAN;
+    for (size_t f = 150; f <= 152; f++)
+        g[f] = NAN;
+    CHECK("gaps bridged", kc_events_dvj_kinematic(&ep, g, F, 100.0, 28.0, &ev) == KC_OK);
+    /* the line from frame 73 (70 mm) to 78 (28 mm) crosses 58 at 73 + 12/42·5 */
+    CHECK_NEAR("initial contact inside a gap (s)", ev.ic_s, (73 + 12.0 / 42.0 * 5) / 100.0, 1e-9);
+    /* 149 (28) to 153 (52): crosses 33 at 149 + 5/24·4 */
+    CHECK_NEAR("take-off inside a gap (s)", ev.to_s, (149 + 5.0 / 24.0 * 4) / 100.0, 1e-9);
+    /* a gap longer than 0.1 s stays a gap: no contact found before it ends */
+    for (size_t f = 60; f <= 90; f++)
+        g[f] = NAN;
+    CHECK("long gap", kc_events_dvj_kinematic(&ep, g, F, 100.0, 28.0, &ev) == KC_OK);
+    CHECK("a long gap is not bridged", !(ev.ic_s < 0.90));
+    /* foot height from two markers: a one-frame hole in the lower (toe) marker is bridged on
+     * that marker, so the minimum does not jump to the heel (120 mm) for that frame */
+    double pos[4 * 2 * 3], hh[4];
+    for (size_t f = 0; f < 4; f++) {
+        pos[(f * 2 + 0) * 3 + 2] = 120;              /* heel */
+        pos[(f * 2 + 1) * 3 + 2] = 30 - 5.0 * (double)f;   /* toe */
+        pos[(f * 2 + 0) * 3] = pos[(f * 2 + 0) * 3 + 1] = 0;
+        pos[(f * 2 + 1) * 3] = pos[(f * 2 + 1) * 3 + 1] = 0;
+    }
+    pos[(2 * 2 + 1) * 3 + 2] = NAN;
+    kc_events_foot_height(pos, 4, 2, 0, 1, 10, hh);
+    CHECK_NEAR("bridged toe frame", hh[2], 20.0, 1e-12);
+    kc_events_foot_height(pos, 4, 2, 0, 1, 0, hh);
+    CHECK_NEAR("no bridging: the heel", hh[2], 120.0, 1e-12);
 }
 
 static void test_events_force(void)

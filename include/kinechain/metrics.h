@@ -76,6 +76,38 @@ int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double
                    kc_mat3 prog, const kc_dvj_events ev[2], const kc_forceplate *fp, size_t n_fp,
                    kc_table *t) KC_RESULT_USED;
 
+/* Video-comparable frontal-plane metrics of a drop jump: what the 2D video studies measure,
+ * so that their normal ranges apply (SCIENCE.md A.2, A.3). A virtual pinhole camera stands
+ * KC_VIDEO_DISTANCE_MM in front of the subject along the progression frame's X, fixed for the
+ * trial at the midpoint of the two knee centres at the later initial contact (knee height),
+ * looking back along -X; points are projected perspectively onto its image.
+ *   fppa_video_at_pkf_deg      (per side) FPPA in that image at the side's PKF, with the
+ *                              landmarks of the 2D protocols (Willson & Davis 2008; Munro et
+ *                              al. 2012, J Sport Rehabil 21:7): proximal thigh = midpoint of
+ *                              the same-side ASIS marker and the knee centre, knee centre =
+ *                              KJC (mid-condyles), ankle centre = AJC (mid-malleoli); valgus
+ *                              positive. [verify] the exact proximal-thigh landmark of each
+ *                              study. Differs from fppa_3d_at_pkf_deg by the thigh landmark
+ *                              (ASIS-knee midpoint, not HJC) and the perspective view.
+ *   knee_separation_ratio_video (side "") image distance between the knee centres over that
+ *                              between the hip centres, at the frame of largest mean knee
+ *                              flexion between the later IC and the earlier TO (Noyes et al.
+ *                              2005 normalised knee separation, as a fraction). Noyes
+ *                              digitised markers on the greater trochanters, which the PiG
+ *                              marker set does not have: the hip centres stand in, so this
+ *                              ratio reads larger than Noyes's by about the trochanters' extra
+ *                              width (their 51 +- 19 % is not directly comparable).
+ *   ankle_separation_ratio_video (side "") ankle centres over hip centres, same frame.
+ *   knee_to_ankle_separation_ratio_video (side "") knee over ankle separation (KASR, Mizner et
+ *                              al. 2012), same frame; < ~0.6-0.8 is commonly read as valgus
+ *                              (lab-specific).
+ * angles and centres as kc_metrics_dvj; asis[0], asis[1] the LASI and RASI positions [F,3] mm.
+ * Metrics whose inputs are missing are written as NaN. */
+#define KC_VIDEO_DISTANCE_MM 3000.0
+int kc_metrics_dvj_video(const double *angles, const double *centres, const double *const asis[2],
+                         size_t F, double rate_hz, kc_mat3 prog, const kc_dvj_events ev[2],
+                         kc_table *t) KC_RESULT_USED;
+
 /* Single-leg squat metrics of the stance side (kc-synth's truth definitions): window
  * start..peak_knee_flexion (w) unless stated.
  *   peak_knee_flexion_deg             knee X at the deepest frame (window start..end)
@@ -87,5 +119,49 @@ int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double
  *                                     Trendelenburg; labs flag > ~5 deg) */
 int kc_metrics_sls(const double *angles, size_t F, double rate_hz, int side, double start_s,
                    size_t deep_frame, double end_s, kc_table *t) KC_RESULT_USED;
+
+/* A plain-language summary of which links of the kinetic chain look involved, per side, from
+ * a metrics table (kc_metrics_dvj + kc_metrics_dvj_video, or kc_metrics_sls). Each threshold
+ * is named in the text with its source and the kind of model it came from; the kinechain
+ * model that produced the numbers is named too. It screens, it does not diagnose
+ * (SCIENCE.md A.1: the evidence that any of these predicts injury is mixed).
+ * Flags: 1 flagged, 0 assessed and not flagged, -1 not assessed (inputs missing, or not
+ * defined for the task).
+ *   knee          DVJ: knee_valgus_at_ic_deg > KC_CHAIN_KNEE_IC_DEG (Bates et al. 2020, Orthop
+ *                 J Sports Med 8(10): 4.6 deg at IC, 3D, prospective ACL cohort) or
+ *                 fppa_video_at_pkf_deg > KC_CHAIN_FPPA_DEG (13 deg, top of the female DVJ
+ *                 normal range 7-13 deg, Herrington & Munro 2010, 2D video). SLS: -1.
+ *   hip           peak_hip_adduction_deg > KC_CHAIN_HIP_ADD_DEG or
+ *                 peak_hip_internal_rotation_deg > KC_CHAIN_HIP_IR_DEG (kinechain conventions,
+ *                 no validated cut-off: SCIENCE.md A.4 lists none).
+ *   pelvis_trunk  DVJ: pelvic_drop_toward_valgus_side_at_pkf_deg (on its side) >
+ *                 KC_CHAIN_PELVIC_DROP_DEG (the > ~5 deg labs flag, SCIENCE.md A.4) or
+ *                 trunk_lateral_lean_at_pkf_deg > KC_CHAIN_TRUNK_LEAN_DEG (convention).
+ *                 SLS: peak_contralateral_pelvic_drop_deg > KC_CHAIN_PELVIC_DROP_DEG.
+ *   foot_ankle    DVJ: peak_ankle_dorsiflexion_deg < KC_CHAIN_DORSIFLEXION_DEG (15 deg, the
+ *                 sample mean of Malloy et al. 2015, where less dorsiflexion went with more
+ *                 valgus) or foot_progression_rel_pelvis_at_ic_deg < KC_CHAIN_TOE_OUT_DEG
+ *                 (-15 deg: turned out, convention). SLS: -1.
+ * summary: one or two sentences (knee; links). KC_EINVAL for a bad side or NULL names. */
+#define KC_CHAIN_KNEE_IC_DEG 4.6
+#define KC_CHAIN_FPPA_DEG 13.0
+#define KC_CHAIN_HIP_ADD_DEG 10.0
+#define KC_CHAIN_HIP_IR_DEG 10.0
+#define KC_CHAIN_PELVIC_DROP_DEG 5.0
+#define KC_CHAIN_TRUNK_LEAN_DEG 5.0
+#define KC_CHAIN_DORSIFLEXION_DEG 15.0
+#define KC_CHAIN_TOE_OUT_DEG (-15.0)
+enum { KC_CHAIN_KNEE = 0, KC_CHAIN_HIP, KC_CHAIN_PELVIS_TRUNK, KC_CHAIN_FOOT_ANKLE, KC_CHAIN_N };
+typedef struct kc_chain {
+    int flag[KC_CHAIN_N];
+    char summary[2048];
+} kc_chain;
+int kc_chain_summarize(const kc_table *metrics, const char *trial_type, const char *model,
+                       int side, kc_chain *out) KC_RESULT_USED;
+/* Add group /chain to a kinematics file already written at path (before it is moved into
+ * place; kc-ik writes to the temporary name, adds /chain, then commits): string attributes
+ * summary_L and summary_R, and int64 attributes knee_L, hip_L, pelvis_trunk_L,
+ * foot_ankle_L (and _R) with the flags above. KC_EIO (logged, naming path) on failure. */
+int kc_chain_write(const char *path, const kc_chain ch[2]) KC_RESULT_USED;
 
 #endif

@@ -120,13 +120,19 @@ void kc_pig_compute(const kc_pig_params *p, const double *pos, size_t F, size_t 
                     const int idx[KC_PIG_N_MARKERS], kc_mat3 prog, double *angles,
                     double *centres);
 
-/* The thigh-rotation offset of one side from a functional knee trial pos[F,M,3] (slow squats
- * or knee flexion-extension): the angle phi of F' = F·Rz(phi) that minimises the variance of
+/* The thigh-rotation offset of one side from a functional knee trial pos[F,M,3] (knee
+ * flexion-extension): the angle phi of F' = F·Rz(phi)·Rx(eps) that minimises the variance of
  * the knee abduction (Y) channel over the frames with knee flexion in [min_flex, max_flex]
- * deg (the knee made as close to a hinge as a rotation of the femur frame can make it; the
+ * deg, jointly with a nuisance tilt eps (|eps| <= 15 deg) about the femur's X axis: a femur
+ * long axis tilted in its frontal plane (a hip joint centre off the true one) adds abduction
+ * proportional to cos(flexion), which a rotation about Z alone would try to absorb and bias
+ * phi; eps is reported (tilt_deg) but only phi is applied (the knee made as close to a hinge
+ * as a rotation of the femur frame can make it; the
  * Cardan crosstalk argument of Baudet et al. 2014, PLoS ONE 9:e102098, and the DynaKAD
- * criterion of Baudet 2014 / Schache 2006). Grid over +-45 deg then golden section to 1e-4
- * deg. p must be calibrated; its own thigh_rot_offset_deg is ignored. Outputs: *offset_deg,
+ * criterion of Baudet 2014 / Schache 2006). phi: grid over +-45 deg in 1 deg steps (eps to
+ * 0.01 deg at each), then golden section over +-1 deg around the best to 1e-4 deg (eps to
+ * 1e-4 deg); eps itself by golden section at every phi. p must be calibrated; its own
+ * thigh_rot_offset_deg is ignored. Outputs: *offset_deg, tilt_deg,
  * the abduction SD before (phi = 0) and after, the frames used, and (diagnostic) the angle of
  * the mean finite-helical flexion axis of the tibia in the PiG femur frame, measured the same
  * way (the phi that would align femur Y with it; SARA/helical-axis estimate, Ehrig et al.
@@ -134,6 +140,7 @@ void kc_pig_compute(const kc_pig_params *p, const double *pos, size_t F, size_t 
  * of the used frames is under 40 deg. */
 typedef struct kc_pig_functional {
     double offset_deg, sd_before_deg, sd_after_deg, axis_deg, flex_range_deg;
+    double tilt_deg;    /* the nuisance tilt eps about femur X found with phi (not applied) */
     size_t n_frames;
 } kc_pig_functional;
 int kc_pig_functional_offset(const kc_pig_params *p, const double *pos, size_t F, size_t M,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kinechain/atomic.h"
 #include "kinechain/cli.h"
 #include "kinechain/events.h"
 #include "kinechain/kinfile.h"
@@ -42,8 +43,11 @@ static void usage(FILE *fp, int status)
             "/normalized/descent.\n"
             "Writes /angles, /joint_centres, /events, /metrics, /normalized/landing\n"
             "(initial contact -> take-off) and /normalized/absorption (initial contact ->\n"
-            "peak knee flexion), 101 points per channel, each side by its own events, and\n"
-            "/model (every parameter used).\n"
+            "peak knee flexion), 101 points per channel, each side by its own events,\n"
+            "/model (every parameter used) and, for dvj and sls trials, /chain: a\n"
+            "plain-language summary per side of which links of the chain look involved\n"
+            "(hip, pelvis/trunk, foot/ankle), every threshold named with its source, and the\n"
+            "flags used (docs/file-contract.md).\n"
             "\n"
             "Options:\n"
             "  -o, --output FILE    the kinematics to write (required; written atomically)\n"
@@ -69,11 +73,12 @@ static void usage(FILE *fp, int status)
             "  --model pig|kinechain  pig (default): Plug-in Gait; kinechain: the hip joint\n"
             "                       centre of Harrington et al. 2007 (pelvis width and depth)\n"
             "                       and the --functional crosstalk correction\n"
-            "  --functional FILE    a functional knee trial of the subject (*.traj.h5: slow\n"
-            "                       squats or knee flexion-extension, same marker set): the\n"
-            "                       thigh-rotation offset of each side (the rotation of the\n"
-            "                       femur frame about its long axis that minimises the variance\n"
-            "                       of knee abduction over 10-100 deg of flexion; knee-axis\n"
+            "  --functional FILE    a functional knee trial of the subject (*.traj.h5: a\n"
+            "                       seated or standing knee flexion-extension without\n"
+            "                       ab/adduction, same marker set): the thigh-rotation offset\n"
+            "                       of each side (the rotation of the femur frame about its\n"
+            "                       long axis that minimises the variance of knee abduction\n"
+            "                       over 10-100 deg of flexion, with a nuisance tilt; knee-axis\n"
             "                       crosstalk, docs/pig-model.md) is estimated there and applied\n"
             "                       to the femur frames of TRIAL (hip and knee angles); written\n"
             "                       to /model as thigh_rotation_offset_{L,R}_deg\n"
@@ -506,7 +511,8 @@ static int events_main(kc_cli *cli, int argc, char **argv)
             goto fail;
         }
         if (r) {
-            kc_events_foot_height(t->position, F, M, cols[s][0], cols[s][1], h);
+            kc_events_foot_height(t->position, F, M, cols[s][0], cols[s][1],
+                                  (size_t)floor(ep.max_gap_s * t->rate_hz + 1e-9), h);
             floor_mm[s] = kc_events_floor_estimate(h, F);
             if (kc_events_dvj_kinematic(&ep, h, F, t->rate_hz, floor_mm[s], &ev[s]))
                 KC_WARN("\"%s\": no %s initial contact found from the foot markers", trial_path,
@@ -841,6 +847,9 @@ int main(int argc, char **argv)
         snprintf(n, sizeof n, "functional_min_variance_offset_%c_deg", sc[s]);
         if (!st)
             st = kc_attrs_set_f64(&k->model, n, fres[s].offset_deg);
+        snprintf(n, sizeof n, "functional_tilt_%c_deg", sc[s]);
+        if (!st)
+            st = kc_attrs_set_f64(&k->model, n, fres[s].tilt_deg);
         snprintf(n, sizeof n, "functional_helical_axis_%c_deg", sc[s]);
         if (!st)
             st = kc_attrs_set_f64(&k->model, n, fres[s].axis_deg);
@@ -898,7 +907,8 @@ int main(int argc, char **argv)
                     if (!hs)
                         goto fail;
                     kc_events_foot_height(stat->position, stat->n_frames, stat->n_markers,
-                                          is[kc_pig_mk(s, KC_PIG_HEE)], is[kc_pig_mk(s, KC_PIG_TOE)], hs);
+                                          is[kc_pig_mk(s, KC_PIG_HEE)], is[kc_pig_mk(s, KC_PIG_TOE)],
+                                          (size_t)floor(ep.max_gap_s * stat->rate_hz + 1e-9), hs);
                     double sum = 0;
                     size_t n = 0;
                     for (size_t f = 0; f < stat->n_frames; f++)
@@ -909,10 +919,12 @@ int main(int argc, char **argv)
                     free(hs);
                     floor_mm = n ? sum / (double)n : NAN;
                 } else {
-                    kc_events_foot_height(t->position, F, M, hee, toe, h);
+                    kc_events_foot_height(t->position, F, M, hee, toe,
+                                          (size_t)floor(ep.max_gap_s * t->rate_hz + 1e-9), h);
                     floor_mm = kc_events_floor_estimate(h, F);
                 }
-                kc_events_foot_height(t->position, F, M, hee, toe, h);
+                kc_events_foot_height(t->position, F, M, hee, toe,
+                                          (size_t)floor(ep.max_gap_s * t->rate_hz + 1e-9), h);
                 if (kc_events_dvj_kinematic(&ep, h, F, t->rate_hz, floor_mm, &ev[s]))
                     KC_WARN("\"%s\": no %s initial contact found from the foot markers",
                             trial_path, s ? "right" : "left");
@@ -937,6 +949,26 @@ int main(int argc, char **argv)
             (st = kc_metrics_dvj(angles, centres, F, t->rate_hz, prog, ev, t->forceplates,
                                  t->n_forceplates, k->metrics)))
             goto fail;
+        {
+            /* the video-comparable frontal-plane metrics need the ASIS markers */
+            double *asis = malloc((F ? F : 1) * 6 * sizeof *asis);
+            if (!asis) {
+                st = KC_ENOMEM;
+                goto fail;
+            }
+            for (int s = 0; s < 2; s++) {
+                int m = it[s ? KC_PIG_RASI : KC_PIG_LASI];
+                for (size_t f = 0; f < F; f++)
+                    for (size_t x = 0; x < 3; x++)
+                        asis[((size_t)s * F + f) * 3 + x] =
+                            m >= 0 ? t->position[(f * M + (size_t)m) * 3 + x] : NAN;
+            }
+            const double *const as[2] = {asis, asis + F * 3};
+            st = kc_metrics_dvj_video(angles, centres, as, F, t->rate_hz, prog, ev, k->metrics);
+            free(asis);
+            if (st)
+                goto fail;
+        }
         /* landing phases, time-normalised, each side by its own events */
         double norm[KC_NORM_POINTS * 3];
         for (int s = 0; s < 2; s++) {
@@ -1036,8 +1068,36 @@ int main(int argc, char **argv)
     if (functional_path)
         inputs[n_in++] = functional_path;
     kc_provenance prov = {"kc-ik", argc, argv, n_in, inputs, cli.provenance};
-    if ((st = kc_kin_write(out_path, k, &prov)))
+    if (k->metrics && k->trial_type &&
+        (strcmp(k->trial_type, "dvj") == 0 || strcmp(k->trial_type, "sls") == 0)) {
+        /* the kinematics file with /chain: written whole to the temporary name, /chain added,
+         * then moved into place (atomic like every output) */
+        kc_chain ch[2];
+        const char *mname = model_kc ? "kinechain" : "pig";
+        for (int s = 0; s < 2; s++)
+            if ((st = kc_chain_summarize(k->metrics, k->trial_type, mname, s, &ch[s])))
+                goto fail;
+        char *stage = kc_atomic_tmpname(out_path);
+        if (!stage) {
+            st = KC_ENOMEM;
+            goto fail;
+        }
+        if ((st = kc_kin_write(stage, k, &prov))) {
+            free(stage);
+            goto fail;
+        }
+        if ((st = kc_chain_write(stage, ch))) {
+            remove(stage);
+            free(stage);
+            goto fail;
+        }
+        st = kc_atomic_commit(stage, out_path);
+        free(stage);
+        if (st)
+            goto fail;
+    } else if ((st = kc_kin_write(out_path, k, &prov))) {
         goto fail;
+    }
     KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
     code = kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
     goto done;

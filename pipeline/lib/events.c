@@ -10,7 +10,7 @@
 
 kc_events_params kc_events_default_params(void)
 {
-    kc_events_params p = {20.0, 30.0, 5.0, 0.03};
+    kc_events_params p = {20.0, 30.0, 5.0, 0.03, 0.1};
     return p;
 }
 
@@ -26,13 +26,47 @@ size_t kc_events_frame(double t_s, double rate_hz, size_t F)
     return (size_t)f;
 }
 
-void kc_events_foot_height(const double *pos, size_t F, size_t M, int hee, int toe, double *h)
+/* Linear bridge of the NaN gaps of x (stride 1) of at most max_gap samples between finite
+ * samples; longer gaps and the ends stay NaN. */
+static void bridge_gaps(double *x, size_t n, size_t max_gap)
 {
-    for (size_t f = 0; f < F; f++) {
-        double a = hee >= 0 ? pos[(f * M + (size_t)hee) * 3 + 2] : NAN;
-        double b = toe >= 0 ? pos[(f * M + (size_t)toe) * 3 + 2] : NAN;
-        h[f] = isnan(a) ? b : isnan(b) ? a : fmin(a, b);
+    long last = -1;
+    for (size_t f = 0; f < n; f++) {
+        if (!isfinite(x[f]))
+            continue;
+        size_t gap = last >= 0 ? f - (size_t)last - 1 : 0;
+        if (last >= 0 && gap > 0 && gap <= max_gap)
+            for (size_t j = (size_t)last + 1; j < f; j++) {
+                double u = (double)(j - (size_t)last) / (double)(f - (size_t)last);
+                x[j] = x[last] + u * (x[f] - x[last]);
+            }
+        last = (long)f;
     }
+}
+
+void kc_events_foot_height(const double *pos, size_t F, size_t M, int hee, int toe,
+                           size_t max_gap, double *h)
+{
+    double *b = malloc((F ? F : 1) * sizeof *b);
+    for (size_t f = 0; f < F; f++) {
+        h[f] = hee >= 0 ? pos[(f * M + (size_t)hee) * 3 + 2] : NAN;
+        if (b)
+            b[f] = toe >= 0 ? pos[(f * M + (size_t)toe) * 3 + 2] : NAN;
+    }
+    if (!b) {   /* out of memory: the unbridged minimum */
+        for (size_t f = 0; f < F; f++) {
+            double t = toe >= 0 ? pos[(f * M + (size_t)toe) * 3 + 2] : NAN;
+            h[f] = isnan(h[f]) ? t : isnan(t) ? h[f] : fmin(h[f], t);
+        }
+        return;
+    }
+    /* each marker's short gaps first: the minimum must not jump to the other marker (a heel
+     * 80 mm up) for the frame the lower one is missing */
+    bridge_gaps(h, F, max_gap);
+    bridge_gaps(b, F, max_gap);
+    for (size_t f = 0; f < F; f++)
+        h[f] = isnan(h[f]) ? b[f] : isnan(b[f]) ? h[f] : fmin(h[f], b[f]);
+    free(b);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -143,8 +177,18 @@ int kc_events_dvj_kinematic(const kc_events_params *ep, const double *h, size_t 
     size_t min_n = (size_t)ceil(ep->min_phase_s * rate_hz);
     if (min_n < 1)
         min_n = 1;
-    contact_phases(h, F, floor_mm + ep->height_threshold_mm, floor_mm + ep->takeoff_threshold_mm,
+    /* Marker gaps at touch-down and push-off are common (the foot markers are occluded near
+     * the floor): gaps of up to max_gap_s are bridged linearly (again here, for callers that
+     * built h themselves), so that a crossing inside a gap is found at the interpolated time
+     * and a contact is not cut short by a missing frame. Longer gaps stay NaN. */
+    double *g = malloc((F ? F : 1) * sizeof *g);
+    if (!g)
+        return KC_ENOMEM;
+    memcpy(g, h, F * sizeof *g);
+    bridge_gaps(g, F, (size_t)floor(ep->max_gap_s * rate_hz + 1e-9));
+    contact_phases(g, F, floor_mm + ep->height_threshold_mm, floor_mm + ep->takeoff_threshold_mm,
                    1, 1.0 / rate_hz, min_n, &ev->ic_s, &ev->to_s, &ev->ic2_s);
+    free(g);
     return isfinite(ev->ic_s) ? KC_OK : KC_ENUMERIC;
 }
 
@@ -256,7 +300,7 @@ int kc_events_sls_side(const double *pos, size_t F, size_t M, const int hee[2], 
     if (!h)
         return -1;
     for (int s = 0; s < 2; s++) {
-        kc_events_foot_height(pos, F, M, hee[s], toe[s], h);
+        kc_events_foot_height(pos, F, M, hee[s], toe[s], 0, h);
         double lo = INFINITY, hi = -INFINITY;
         for (size_t f = 0; f < F; f++)
             if (isfinite(h[f])) {

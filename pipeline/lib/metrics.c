@@ -2,8 +2,13 @@
 #include "kinechain/metrics.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <hdf5.h>
 
+#include "kinechain/log.h"
 #include "kinechain/pigmodel.h"
 
 /* angle channel c, frame f, component k */
@@ -43,6 +48,18 @@ static double at(const double *angles, size_t F, int c, long f, int k, double si
     return f < 0 ? NAN : sign * ANG(c, (size_t)f, k);
 }
 
+/* FPPA (deg, valgus positive, SCIENCE.md A.2) from hip/thigh, knee and ankle points given
+ * as (y, z) in a frontal plane whose y is the LATERAL direction of this limb: 180 deg minus
+ * the interior angle at the knee, positive when the knee lies medial of the line hip-ankle. */
+static double fppa_yz(const double y[3], const double z[3])
+{
+    double ux = y[0] - y[1], uz = z[0] - z[1], vx = y[2] - y[1], vz = z[2] - z[1];
+    double ang = atan2(fabs(ux * vz - uz * vx), ux * vx + uz * vz) / KC_DEG;
+    double yl = y[0] + (y[2] - y[0]) * (z[1] - z[0]) / (z[2] - z[0]);
+    double d = y[1] - yl;
+    return (d < 0 ? 1.0 : -1.0) * (180.0 - ang);
+}
+
 /* frontal plane projection angle (deg) of side s at frame f: valgus positive */
 static double fppa(const double *centres, size_t F, size_t f, int s, kc_mat3 prog)
 {
@@ -55,13 +72,7 @@ static double fppa(const double *centres, size_t F, size_t f, int s, kc_mat3 pro
         y[j] = lat * kc_v3_dot(p, Y);
         z[j] = kc_v3_dot(p, Z);
     }
-    /* thigh u = HJC - KJC, shank v = AJC - KJC, in (lateral, up) */
-    double ux = y[0] - y[1], uz = z[0] - z[1], vx = y[2] - y[1], vz = z[2] - z[1];
-    double ang = atan2(fabs(ux * vz - uz * vx), ux * vx + uz * vz) / KC_DEG;
-    /* KJC medial of the line HJC-AJC = valgus */
-    double yl = y[0] + (y[2] - y[0]) * (z[1] - z[0]) / (z[2] - z[0]);
-    double d = y[1] - yl;
-    return (d < 0 ? 1.0 : -1.0) * (180.0 - ang);
+    return fppa_yz(y, z);
 }
 
 int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double rate_hz,
@@ -245,5 +256,324 @@ int kc_metrics_sls(const double *angles, size_t F, double rate_hz, int k, double
     if (!st) st = add(t, "peak_hip_adduction_deg", sn[k], at(angles, F, hip, fa, 1, 1), "deg", fa, rate_hz, w);
     if (!st) st = add(t, "peak_hip_internal_rotation_deg", sn[k], at(angles, F, hip, fr, 2, 1), "deg", fr, rate_hz, w);
     if (!st) st = add(t, "peak_contralateral_pelvic_drop_deg", sn[k], at(angles, F, opel, fo, 1, -1), "deg", fo, rate_hz, w);
+    return st;
+}
+
+/* ---- video-comparable frontal-plane metrics (metrics.h kc_metrics_dvj_video) ------------- */
+
+static kc_vec3 pt(const double *a, size_t f)
+{
+    return kc_v3(a[f * 3], a[f * 3 + 1], a[f * 3 + 2]);
+}
+
+/* Pinhole image of P seen by the virtual frontal camera at C looking along -X of the
+ * progression frame: (y, z) = (Y·(P - C), Z·(P - C)) / (X·(C - P)), i.e. image coordinates
+ * in units of the focal length with y along the progression frame's Y (the subject's left). */
+static void image_yz(kc_mat3 prog, kc_vec3 C, kc_vec3 P, double *y, double *z)
+{
+    kc_vec3 d = kc_v3_sub(P, C);
+    double depth = -kc_v3_dot(d, kc_m3_col(prog, 0));
+    *y = kc_v3_dot(d, kc_m3_col(prog, 1)) / depth;
+    *z = kc_v3_dot(d, kc_m3_col(prog, 2)) / depth;
+}
+
+int kc_metrics_dvj_video(const double *angles, const double *centres, const double *const asis[2],
+                         size_t F, double rate_hz, kc_mat3 prog, const kc_dvj_events ev[2],
+                         kc_table *t)
+{
+    static const char *const sn[2] = {"L", "R"};
+    if (F == 0)
+        return KC_OK;
+#define CEN(j, s, f) pt(centres + (size_t)(2 * (j) + (s)) * F * 3, (f))
+    /* the camera: fixed for the trial, KC_VIDEO_DISTANCE_MM in front of the midpoint of the
+     * two knee centres at the later initial contact, at that height */
+    double ic = fmax(ev[0].ic_s, ev[1].ic_s), to = fmin(ev[0].to_s, ev[1].to_s);
+    kc_vec3 C = kc_v3(NAN, NAN, NAN);
+    if (isfinite(ic)) {
+        size_t f = kc_events_frame(ic, rate_hz, F);
+        C = kc_v3_scale(kc_v3_add(CEN(1, 0, f), CEN(1, 1, f)), 0.5);
+        C = kc_v3_axpy(C, KC_VIDEO_DISTANCE_MM, kc_m3_col(prog, 0));
+    }
+    int st = KC_OK;
+    for (int s = 0; s < 2 && !st; s++) {
+        const kc_dvj_events *e = &ev[s];
+        double v = NAN;
+        long fr = -1;
+        if (isfinite(e->ic_s) && isfinite(e->to_s) && e->pkf_ok && isfinite(C.x)) {
+            size_t f = e->pkf_frame;
+            kc_vec3 K = CEN(1, s, f), A = CEN(2, s, f);
+            /* proximal thigh: halfway between the ASIS marker and the knee centre */
+            kc_vec3 H = kc_v3_scale(kc_v3_add(pt(asis[s], f), K), 0.5);
+            double y[3], z[3], lat = s ? -1.0 : 1.0;
+            image_yz(prog, C, H, &y[0], &z[0]);
+            image_yz(prog, C, K, &y[1], &z[1]);
+            image_yz(prog, C, A, &y[2], &z[2]);
+            for (int j = 0; j < 3; j++)
+                y[j] *= lat;
+            v = fppa_yz(y, z);
+            fr = isfinite(v) ? (long)f : -1;
+        }
+        st = add(t, "fppa_video_at_pkf_deg", sn[s], v, "deg", fr, rate_hz,
+                 "peak_knee_flexion; 2D image of a frontal camera 3 m in front at knee height: "
+                 "proximal thigh (ASIS-knee midpoint), knee centre, ankle centre");
+    }
+    /* separations at the frame of largest mean knee flexion between the later IC and the
+     * earlier TO (as the 3D ratios), in the same image */
+    long best = -1;
+    if (isfinite(ic) && isfinite(to) && isfinite(C.x)) {
+        size_t a = kc_events_frame(ic, rate_hz, F), b = kc_events_frame(to, rate_hz, F);
+        double bv = -INFINITY;
+        for (size_t f = a; f <= b; f++) {
+            double v = ANG(2 * KC_PIG_KNEE, f, 0) + ANG(2 * KC_PIG_KNEE + 1, f, 0);
+            if (isfinite(v) && v > bv) {
+                bv = v;
+                best = (long)f;
+            }
+        }
+    }
+    double sep[3] = {NAN, NAN, NAN};   /* hip, knee, ankle image separations */
+    if (best >= 0)
+        for (int j = 0; j < 3; j++) {
+            double yl, yr, z;
+            image_yz(prog, C, CEN(j, 0, (size_t)best), &yl, &z);
+            image_yz(prog, C, CEN(j, 1, (size_t)best), &yr, &z);
+            sep[j] = fabs(yl - yr);
+        }
+#undef CEN
+    const char *w = "peak_knee_flexion (mean of sides); 2D image of the frontal camera";
+    if (!st)
+        st = add(t, "knee_separation_ratio_video", "", sep[1] / sep[0], "1", best, rate_hz, w);
+    if (!st)
+        st = add(t, "ankle_separation_ratio_video", "", sep[2] / sep[0], "1", best, rate_hz, w);
+    if (!st)
+        st = add(t, "knee_to_ankle_separation_ratio_video", "", sep[1] / sep[2], "1", best,
+                 rate_hz, w);
+    return st;
+}
+
+/* ---- the plain-language chain summary (metrics.h kc_chain_summarize) --------------------- */
+
+static double find_metric(const kc_table *t, const char *name, const char *side)
+{
+    if (!t)
+        return NAN;
+    int cn = kc_table_find(t, "name"), cs = kc_table_find(t, "side"), cv = kc_table_find(t, "value");
+    for (size_t i = 0; i < kc_table_nrows(t); i++)
+        if (strcmp(kc_table_get_str(t, i, cn), name) == 0 &&
+            strcmp(kc_table_get_str(t, i, cs), side) == 0)
+            return kc_table_get_f64(t, i, cv);
+    return NAN;
+}
+
+static void append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t l = strlen(buf);
+    if (l + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + l, n - l, fmt, ap);
+    va_end(ap);
+}
+
+/* One test of a link: value against threshold (above when above != 0, else below). Appends
+ * "what value (> threshold, source)" to the findings when it fires; returns 1 fired, 0 not,
+ * -1 value missing. */
+static int test(char *found, size_t n, int *count, const char *what, double v, int above,
+                double thr, const char *source)
+{
+    if (!isfinite(v))
+        return -1;
+    int hit = above ? v > thr : v < thr;
+    if (hit) {
+        append(found, n, "%s%s %.1f deg %s %.1f deg [%s]", *count ? "; " : "", what, v,
+               above ? ">" : "<", thr, source);
+        (*count)++;
+    }
+    return hit;
+}
+
+/* combine the tests of one link: 1 if any fired, 0 if none fired and at least one was
+ * assessed, -1 if none could be assessed */
+static int combine(const int *r, int n)
+{
+    int any = 0, assessed = 0;
+    for (int i = 0; i < n; i++) {
+        any |= r[i] == 1;
+        assessed |= r[i] >= 0;
+    }
+    return any ? 1 : assessed ? 0 : -1;
+}
+
+int kc_chain_summarize(const kc_table *metrics, const char *trial_type, const char *model,
+                       int side, kc_chain *out)
+{
+    static const char *const sn[2] = {"L", "R"};
+    static const char *const word[2] = {"Left", "Right"};
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < KC_CHAIN_N; i++)
+        out->flag[i] = -1;
+    if (side < 0 || side > 1 || !trial_type || !model)
+        return KC_EINVAL;
+    const char *sd = sn[side];
+    int sls = strcmp(trial_type, "sls") == 0;
+    if (sls && !isfinite(find_metric(metrics, "peak_knee_flexion_deg", sd))) {
+        snprintf(out->summary, sizeof out->summary,
+                 "%s side: not assessed (single-leg squat on the other leg).", word[side]);
+        return KC_OK;
+    }
+    char knee[512] = "", hip[512] = "", pel[512] = "", foot[512] = "";
+    int nk = 0, nh = 0, np = 0, nf = 0;
+    int r[4];
+    /* knee */
+    if (sls) {
+        r[0] = -1;
+        r[1] = -1;
+    } else {
+        r[0] = test(knee, sizeof knee, &nk, "valgus at initial contact",
+                    find_metric(metrics, "knee_valgus_at_ic_deg", sd), 1, KC_CHAIN_KNEE_IC_DEG,
+                    "Bates et al. 2020, 3D marker model");
+        r[1] = test(knee, sizeof knee, &nk, "video-comparable FPPA at peak flexion",
+                    find_metric(metrics, "fppa_video_at_pkf_deg", sd), 1, KC_CHAIN_FPPA_DEG,
+                    "top of the female DVJ normal range, Herrington & Munro 2010, 2D video");
+    }
+    out->flag[KC_CHAIN_KNEE] = combine(r, 2);
+    /* hip */
+    r[0] = test(hip, sizeof hip, &nh, "peak adduction",
+                find_metric(metrics, "peak_hip_adduction_deg", sd), 1, KC_CHAIN_HIP_ADD_DEG,
+                "kinechain convention, no validated cut-off");
+    r[1] = test(hip, sizeof hip, &nh, "peak internal rotation",
+                find_metric(metrics, "peak_hip_internal_rotation_deg", sd), 1,
+                KC_CHAIN_HIP_IR_DEG, "kinechain convention, no validated cut-off");
+    out->flag[KC_CHAIN_HIP] = combine(r, 2);
+    /* pelvis and trunk */
+    if (sls) {
+        r[0] = test(pel, sizeof pel, &np, "contralateral pelvic drop",
+                    find_metric(metrics, "peak_contralateral_pelvic_drop_deg", sd), 1,
+                    KC_CHAIN_PELVIC_DROP_DEG, "the > ~5 deg labs flag, SCIENCE.md A.4");
+        r[1] = -1;
+    } else {
+        /* the drop toward the side with more valgus is reported for that side only */
+        double drop = NAN;
+        for (size_t i = 0; metrics && i < kc_table_nrows(metrics); i++)
+            if (strcmp(kc_table_get_str(metrics, i, kc_table_find(metrics, "name")),
+                       "pelvic_drop_toward_valgus_side_at_pkf_deg") == 0 &&
+                strcmp(kc_table_get_str(metrics, i, kc_table_find(metrics, "side")), sd) == 0)
+                drop = kc_table_get_f64(metrics, i, kc_table_find(metrics, "value"));
+        r[0] = test(pel, sizeof pel, &np, "pelvis lower on this side at peak flexion", drop, 1,
+                    KC_CHAIN_PELVIC_DROP_DEG, "the > ~5 deg labs flag, SCIENCE.md A.4");
+        r[1] = test(pel, sizeof pel, &np, "trunk lean toward this side at peak flexion",
+                    find_metric(metrics, "trunk_lateral_lean_at_pkf_deg", sd), 1,
+                    KC_CHAIN_TRUNK_LEAN_DEG, "kinechain convention, no validated cut-off");
+    }
+    out->flag[KC_CHAIN_PELVIS_TRUNK] = combine(r, 2);
+    /* foot and ankle */
+    if (sls) {
+        r[0] = r[1] = -1;
+    } else {
+        r[0] = test(foot, sizeof foot, &nf, "peak dorsiflexion",
+                    find_metric(metrics, "peak_ankle_dorsiflexion_deg", sd), 0,
+                    KC_CHAIN_DORSIFLEXION_DEG, "mean of Malloy et al. 2015, 3D, less went with "
+                    "more valgus");
+        r[1] = test(foot, sizeof foot, &nf, "foot turned out at contact (toe-in positive)",
+                    find_metric(metrics, "foot_progression_rel_pelvis_at_ic_deg", sd), 0,
+                    KC_CHAIN_TOE_OUT_DEG, "kinechain convention, no validated cut-off");
+    }
+    out->flag[KC_CHAIN_FOOT_ANKLE] = combine(r, 2);
+
+    /* sentence 1: the knee; sentence 2: the links */
+    char *o = out->summary;
+    size_t n = sizeof out->summary;
+    o[0] = 0;
+    const char *mname = strcmp(model, "kinechain") == 0 ? "model kinechain" : "model pig, Plug-in Gait";
+    if (out->flag[KC_CHAIN_KNEE] == 1)
+        append(o, n, "%s knee (%s): %s.", word[side], mname, knee);   /* findings */
+    else if (out->flag[KC_CHAIN_KNEE] == 0)
+        append(o, n, "%s knee (%s): no valgus flag (valgus at contact <= %.1f deg, Bates et al. "
+               "2020, 3D; video-comparable FPPA <= %.1f deg, Herrington & Munro 2010, 2D video).",
+               word[side], mname, KC_CHAIN_KNEE_IC_DEG, KC_CHAIN_FPPA_DEG);
+    else
+        append(o, n, "%s knee (%s): valgus not assessed%s.", word[side], mname,
+               sls ? " against a landing threshold (single-leg squat)" : " (missing data)");
+    const char *lname[3] = {"hip", "pelvis/trunk", "foot/ankle"};
+    const char *lfind[3] = {hip, pel, foot};
+    int lidx[3] = {KC_CHAIN_HIP, KC_CHAIN_PELVIS_TRUNK, KC_CHAIN_FOOT_ANKLE};
+    int nflag = 0;
+    for (int i = 0; i < 3; i++)
+        nflag += out->flag[lidx[i]] == 1;
+    if (nflag == 0) {
+        append(o, n, " No link of the chain is flagged");
+    } else {
+        append(o, n, " Links that look involved: ");
+        int c = 0;
+        for (int i = 0; i < 3; i++)
+            if (out->flag[lidx[i]] == 1)
+                append(o, n, "%s%s (%s)", c++ ? "; " : "", lname[i], lfind[i]);
+    }
+    int c = 0;
+    for (int i = 0; i < 3; i++)
+        if (out->flag[lidx[i]] == -1)
+            append(o, n, "%s%s", c++ ? ", " : "; not assessed: ", lname[i]);
+    append(o, n, ".");
+    return KC_OK;
+}
+
+/* metrics.h kc_chain_write: the same file-format settings as the library's HDF5 writer
+ * (object times off, library version bounds, file locking ignored where unsupported). */
+int kc_chain_write(const char *path, const kc_chain ch[2])
+{
+    static const char *const fname[KC_CHAIN_N] = {"knee", "hip", "pelvis_trunk", "foot_ankle"};
+    int st = KC_EIO;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    hid_t f = -1, g = -1, sp = H5Screate(H5S_SCALAR), ts = H5Tcopy(H5T_C_S1);
+    if (fapl < 0 || gcpl < 0 || sp < 0 || ts < 0)
+        goto done;
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+#if H5_VERSION_GE(1, 10, 7)
+    H5Pset_file_locking(fapl, 1, 1);
+#endif
+    H5Pset_obj_track_times(gcpl, 0);
+    H5Tset_size(ts, H5T_VARIABLE);
+    H5Tset_cset(ts, H5T_CSET_UTF8);
+    if ((f = H5Fopen(path, H5F_ACC_RDWR, fapl)) < 0 ||
+        (g = H5Gcreate2(f, "/chain", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
+        goto done;
+    for (int s = 0; s < 2; s++) {
+        char name[32];
+        snprintf(name, sizeof name, "summary_%s", s ? "R" : "L");
+        const char *v = ch[s].summary;
+        hid_t a = H5Acreate2(g, name, ts, sp, H5P_DEFAULT, H5P_DEFAULT);
+        herr_t e = a < 0 ? -1 : H5Awrite(a, ts, &v);
+        if (a >= 0)
+            H5Aclose(a);
+        if (e < 0)
+            goto done;
+        for (int i = 0; i < KC_CHAIN_N; i++) {
+            snprintf(name, sizeof name, "%s_%s", fname[i], s ? "R" : "L");
+            int64_t x = ch[s].flag[i];
+            a = H5Acreate2(g, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+            e = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &x);
+            if (a >= 0)
+                H5Aclose(a);
+            if (e < 0)
+                goto done;
+        }
+    }
+    st = KC_OK;
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0 && H5Fclose(f) < 0)
+        st = KC_EIO;
+    if (ts >= 0)
+        H5Tclose(ts);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (st)
+        KC_ERROR("cannot write /chain into \"%s\"", path);
     return st;
 }

@@ -528,19 +528,64 @@ int kc_pig_params_to_attrs(const kc_pig_params *p, kc_attrs *a)
 
 /* ---- functional thigh-rotation offset (docs/pig-model.md) ---------------------------------- */
 
-/* variance of the knee abduction of rel[n] (F^T T per frame) after F' = F·Rz(phi) */
-static double abd_variance(const kc_mat3 *rel, size_t n, double phi_rad)
+/* variance of the knee abduction of rel[n] (F^T T per frame) after F' = F·Rz(phi)·Rx(eps) */
+static double abd_variance(const kc_mat3 *rel, size_t n, double phi_rad, double eps_rad)
 {
-    kc_mat3 Rz = kc_m3_transpose(kc_m3_rotz(phi_rad));
+    kc_mat3 Q = kc_m3_transpose(kc_m3_mul(kc_m3_rotz(phi_rad), kc_m3_rotx(eps_rad)));
     double s = 0, s2 = 0;
     for (size_t i = 0; i < n; i++) {
         double a, b, c;
-        kc_cardan_yxz(kc_m3_mul(Rz, rel[i]), &a, &b, &c);
+        kc_cardan_yxz(kc_m3_mul(Q, rel[i]), &a, &b, &c);
         s += b;
         s2 += b * b;
     }
     double m = s / (double)n;
     return s2 / (double)n - m * m;
+}
+
+/* golden-section minimum of f(x) on [lo, hi] to tol (x in degrees) */
+typedef double (*fun1)(const kc_mat3 *rel, size_t n, double x_deg, double other_deg);
+static double golden(fun1 f, const kc_mat3 *rel, size_t n, double other, double lo, double hi,
+                     double tol, double *fmin)
+{
+    double gr = (sqrt(5.0) - 1.0) / 2.0;
+    double x1 = hi - gr * (hi - lo), x2 = lo + gr * (hi - lo);
+    double v1 = f(rel, n, x1, other), v2 = f(rel, n, x2, other);
+    while (hi - lo > tol) {
+        if (v1 < v2) {
+            hi = x2;
+            x2 = x1;
+            v2 = v1;
+            x1 = hi - gr * (hi - lo);
+            v1 = f(rel, n, x1, other);
+        } else {
+            lo = x1;
+            x1 = x2;
+            v1 = v2;
+            x2 = lo + gr * (hi - lo);
+            v2 = f(rel, n, x2, other);
+        }
+    }
+    double x = 0.5 * (lo + hi);
+    if (fmin)
+        *fmin = f(rel, n, x, other);
+    return x;
+}
+
+/* variance at (phi, eps) in degrees: the inner function of the eps search */
+static double var_eps(const kc_mat3 *rel, size_t n, double eps_deg, double phi_deg)
+{
+    return abd_variance(rel, n, phi_deg * KC_DEG, eps_deg * KC_DEG);
+}
+
+/* the variance at phi with the best tilt eps in [-KC_FUNC_TILT_MAX, +KC_FUNC_TILT_MAX], eps
+ * to tol_deg */
+#define KC_FUNC_TILT_MAX 15.0
+static double var_phi(const kc_mat3 *rel, size_t n, double phi_deg, double tol_deg)
+{
+    double v;
+    golden(var_eps, rel, n, phi_deg, -KC_FUNC_TILT_MAX, KC_FUNC_TILT_MAX, tol_deg, &v);
+    return v;
 }
 
 /* rotation vector (axis * angle) of R */
@@ -561,6 +606,7 @@ int kc_pig_functional_offset(const kc_pig_params *p, const double *pos, size_t F
                              double max_flex_deg, kc_pig_functional *out)
 {
     out->offset_deg = out->sd_before_deg = out->sd_after_deg = out->axis_deg = NAN;
+    out->tilt_deg = NAN;
     out->flex_range_deg = NAN;
     out->n_frames = 0;
     kc_mat3 *rel = malloc((F ? F : 1) * sizeof *rel);
@@ -600,36 +646,22 @@ int kc_pig_functional_offset(const kc_pig_params *p, const double *pos, size_t F
                  n ? fhi - flo : 0.0);
         return KC_EINVAL;
     }
-    /* grid, then golden section around the best grid point */
+    /* phi with the nuisance tilt eps profiled out: grid, then golden section around the best
+     * grid point; eps is searched by golden section at every phi */
     double best = 0, bv = INFINITY;
-    for (int g = -90; g <= 90; g++) {
-        double v = abd_variance(rel, n, g * 0.5 * KC_DEG);
+    for (int g = -45; g <= 45; g++) {
+        double v = var_phi(rel, n, (double)g, 0.01);
         if (v < bv) {
             bv = v;
-            best = g * 0.5;
+            best = (double)g;
         }
     }
-    double lo = best - 0.5, hi = best + 0.5, gr = (sqrt(5.0) - 1.0) / 2.0;
-    double x1 = hi - gr * (hi - lo), x2 = lo + gr * (hi - lo);
-    double v1 = abd_variance(rel, n, x1 * KC_DEG), v2 = abd_variance(rel, n, x2 * KC_DEG);
-    while (hi - lo > 1e-4) {
-        if (v1 < v2) {
-            hi = x2;
-            x2 = x1;
-            v2 = v1;
-            x1 = hi - gr * (hi - lo);
-            v1 = abd_variance(rel, n, x1 * KC_DEG);
-        } else {
-            lo = x1;
-            x1 = x2;
-            v1 = v2;
-            x2 = lo + gr * (hi - lo);
-            v2 = abd_variance(rel, n, x2 * KC_DEG);
-        }
-    }
-    out->offset_deg = 0.5 * (lo + hi);
-    out->sd_before_deg = sqrt(fmax(abd_variance(rel, n, 0.0), 0.0)) / KC_DEG;
-    out->sd_after_deg = sqrt(fmax(abd_variance(rel, n, out->offset_deg * KC_DEG), 0.0)) / KC_DEG;
+    out->offset_deg = golden(var_phi, rel, n, 1e-4, best - 1.0, best + 1.0, 1e-4, NULL);
+    out->tilt_deg = golden(var_eps, rel, n, out->offset_deg, -KC_FUNC_TILT_MAX,
+                           KC_FUNC_TILT_MAX, 1e-4, NULL);
+    out->sd_before_deg = sqrt(fmax(abd_variance(rel, n, 0.0, 0.0), 0.0)) / KC_DEG;
+    out->sd_after_deg = sqrt(fmax(abd_variance(rel, n, out->offset_deg * KC_DEG,
+                                               out->tilt_deg * KC_DEG), 0.0)) / KC_DEG;
     /* helical-axis diagnostic: the finite rotations from the least-flexed frame, each axis
      * (femur coordinates) weighted by its angle and oriented with the flexion */
     kc_vec3 sum = kc_v3(0, 0, 0);

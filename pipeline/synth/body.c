@@ -246,6 +246,32 @@ static kc_mat3 marker_frame(const sy_pose *p, int m)
     }
 }
 
+void sy_body_placed_markers(const sy_subject *s, const sy_pose *p, kc_vec3 mk[SY_N_MARKERS])
+{
+    for (int m = 0; m < SY_N_MARKERS; m++)
+        mk[m] = kc_v3_add(p->mk[m], kc_m3_apply(marker_frame(p, m), s->misplace[m]));
+}
+
+void sy_pig_truth_frames(const sy_subject *s, const sy_pose *p, sy_pig_truth *o)
+{
+    kc_vec3 A[SY_N_MARKERS];
+    sy_body_placed_markers(s, p, A);
+    o->pelvis = sy_pig_pelvis(A[SY_LASI], A[SY_RASI], A[SY_LPSI], A[SY_RPSI]).R;
+    for (int k = 0; k < 2; k++) {
+        kc_vec3 thi = A[SY_SIDE_MK(k, 0)], kne = A[SY_SIDE_MK(k, 1)];
+        kc_vec3 tib = A[SY_SIDE_MK(k, 2)], ank = A[SY_SIDE_MK(k, 3)];
+        kc_vec3 toe = A[SY_SIDE_MK(k, 5)];
+        o->hjc[k] = p->hjc[k];
+        o->kjc[k] = sy_pig_chord(o->hjc[k], thi, kne, s->knee_r[k]);
+        o->femur[k] = sy_pig_femur(o->hjc[k], o->kjc[k], kne, k).R;
+        o->ajc[k] = sy_pig_chord(o->kjc[k], tib, ank, s->ankle_r[k]);
+        o->tibia[k] = sy_pig_tibia(o->kjc[k], o->ajc[k], tib, ank, k).R;
+        o->tibia_t[k] = sy_pig_torsion(o->tibia[k], s->torsion[k]);
+        kc_mat3 U = sy_pig_foot_u(toe, o->ajc[k], kc_m3_col(o->tibia_t[k], 1));
+        o->foot[k] = sy_pig_foot_f(U, s->placed_alpha[k], s->placed_beta[k]);
+    }
+}
+
 void sy_body_markers(const sy_subject *s, const sy_pose *p, enum sy_mode mode, double t,
                      const double impacts[2][4], kc_vec3 mk[SY_N_MARKERS],
                      kc_vec3 normal[SY_N_MARKERS])

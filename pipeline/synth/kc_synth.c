@@ -42,7 +42,9 @@ static void usage(FILE *fp, int status)
             "  --no-occlusion     every marker in front of a camera and inside its image is seen\n"
             "  --mode M           identity: markers exactly where Plug-in Gait's definitions give\n"
             "                     back the true bones; anatomical (default): realistic errors\n"
-            "                     (hip centre off Davis, misplaced markers, soft tissue)\n"
+            "                     (hip centre drawn about Harrington's regression, misplaced\n"
+            "                     markers, soft tissue, knee-marker rotation; the truth is\n"
+            "                     what the placed markers define, docs/pig-model.md)\n"
             "  --seed N           random seed (default 1); same seed, same bytes\n"
             "  --wand-s S         length of the wand capture in seconds (default 20)\n"
             "  --knee-marker-rotation DEG\n"
@@ -50,6 +52,9 @@ static void usage(FILE *fp, int status)
             "                     every subject rotated by DEG about the femur's long axis\n"
             "                     (default: a random 2-6 deg of either sign); for the knee-axis\n"
             "                     crosstalk tests\n"
+            "  --soft-tissue F    anatomical mode: scale of the soft-tissue artefact of the thigh\n"
+            "                     and shank markers (default 1; 0 for none, everything else\n"
+            "                     about the subjects unchanged)\n"
             "%s"
             "\n"
             "Example:\n"
@@ -61,7 +66,8 @@ static void usage(FILE *fp, int status)
 }
 
 enum { OPT_SUBJECTS = 1, OPT_TRIALS, OPT_SLS, OPT_CAMERAS, OPT_RATE, OPT_NOISE, OPT_DROPOUT,
-       OPT_SPURIOUS, OPT_FPNOISE, OPT_NOOCC, OPT_MODE, OPT_SEED, OPT_WAND, OPT_KMROT };
+       OPT_SPURIOUS, OPT_FPNOISE, OPT_NOOCC, OPT_MODE, OPT_SEED, OPT_WAND, OPT_KMROT,
+       OPT_STA };
 
 int main(int argc, char **argv)
 {
@@ -83,6 +89,7 @@ int main(int argc, char **argv)
         {"seed", required_argument, NULL, OPT_SEED},
         {"wand-s", required_argument, NULL, OPT_WAND},
         {"knee-marker-rotation", required_argument, NULL, OPT_KMROT},
+        {"soft-tissue", required_argument, NULL, OPT_STA},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -106,6 +113,7 @@ int main(int argc, char **argv)
         case OPT_KMROT:
             st = kc_parse_double("knee-marker-rotation", optarg, -45, 45, &opt.knee_marker_rot_deg);
             break;
+        case OPT_STA: st = kc_parse_double("soft-tissue", optarg, 0, 10, &opt.sta_scale); break;
         case OPT_SEED:
             st = kc_parse_long("seed", optarg, 0, 2147483647L, &l);
             opt.seed = (unsigned long)l;

@@ -34,6 +34,7 @@ sy_options sy_default_options(void)
     o.seed = 1;
     o.wand_s = 20;
     o.knee_marker_rot_deg = NAN;
+    o.sta_scale = 1.0;
     return o;
 }
 

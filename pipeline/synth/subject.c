@@ -112,12 +112,23 @@ void sy_subject_make(sy_subject *s, int index, int n_subjects, const sy_options 
         for (int k = 0; k < 2; k++)
             s->asis_troc[k] = 0.1288 * s->leg_length[k] - 48.56;
     }
-    /* true hip joint centres: Davis from the written parameters (identity), or 1-3 cm away from
-     * it in a random direction (anatomical: Davis' regression errs by about that much) */
+    /* true hip joint centres: Davis from the written parameters (identity); anatomical mode
+     * draws them independently of both regressions kc-ik offers: Harrington et al. 2007 (J
+     * Biomech 40:595) from the subject's true pelvic width and depth (marker centres, as
+     * docs/pig-model.md applies it) plus a residual of 7.5 mm SD per axis, about the 3D error
+     * of 12.3 +- 5.9 mm Mantovani et al. 2016 (Gait Posture 44:48) measured for Harrington's
+     * equations against CT (a Gaussian of 7.5 mm per axis has a mean 3D length of 12.0 mm).
+     * So neither model is favoured by construction; Davis's own error then follows from how
+     * far its regression lies from Harrington's for this pelvis. */
     for (int k = 0; k < 2; k++) {
         s->hjc_local[k] = sy_pig_davis_local(s->leg_length, s->asis_troc, s->inter_asis, md, k);
-        if (anat)
-            s->hjc_local[k] = kc_v3_add(s->hjc_local[k], random_vec(r, 10, 30));
+        if (anat) {
+            double pw = 2 * s->asis_half;
+            double pd = s->sacr_depth;   /* |mid-ASIS - mid-PSIS| of the placed landmarks */
+            kc_vec3 h = kc_v3(-0.24 * pd - 9.9, SY_LAT(k) * (0.33 * pw + 7.3), -0.30 * pw - 10.9);
+            s->hjc_local[k] = kc_v3_add(h, kc_v3(sy_gauss(r, 7.5), sy_gauss(r, 7.5),
+                                                 sy_gauss(r, 7.5)));
+        }
     }
     for (int k = 0; k < 2; k++) {
         double drop = -s->hjc_local[k].z;          /* ASIS above HJC in the pelvis frame */
@@ -173,6 +184,15 @@ void sy_subject_make(sy_subject *s, int index, int n_subjects, const sy_options 
         for (int m = 0; m < SY_C7; m++)
             s->misplace[m] = kc_v3(sy_tnorm(r, 0, 2.5, -6, 6), sy_tnorm(r, 0, 2.5, -6, 6),
                                    sy_tnorm(r, 0, 2.5, -6, 6));
+        /* The knee and thigh markers stay in the femur's Y-Z plane (their misplacement along
+         * the femur's X dropped): Plug-in Gait takes that plane for the knee's flexion axis, so
+         * an anterior or posterior offset would rotate the thigh frame about its long axis -
+         * the knee-axis cross-talk that knee_marker_rot models on its own (documented,
+         * --knee-marker-rotation). Everything else misplaced is absorbed into the truth
+         * (sy_pig_truth_frames: the frames the placed markers define). */
+        for (int k = 0; k < 2; k++)
+            for (int j = 0; j < 2; j++)
+                s->misplace[SY_SIDE_MK(k, j)].x = 0;
         for (int k = 0; k < 2; k++)
             s->knee_marker_rot[k] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) *
                                     sy_uniform(r, 2, 6) * KC_DEG;
@@ -199,6 +219,12 @@ void sy_subject_make(sy_subject *s, int index, int n_subjects, const sy_options 
                 a->osc = random_vec(r, st[j].osc_lo, st[j].osc_hi);
                 a->osc_f = sy_uniform(r, 10, 20);
                 a->osc_tau = sy_uniform(r, 0.025, 0.035);
+                /* --soft-tissue: the draws above always happen, so the rest of the subject
+                 * does not depend on the scale */
+                a->flex = kc_v3_scale(a->flex, opt->sta_scale);
+                a->osc = kc_v3_scale(a->osc, opt->sta_scale);
+                for (int w = 0; w < 2; w++)
+                    a->wobble[w] = kc_v3_scale(a->wobble[w], opt->sta_scale);
             }
     }
 

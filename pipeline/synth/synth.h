@@ -59,6 +59,8 @@ typedef struct sy_options {
     double knee_marker_rot_deg; /* anatomical mode: KNE and THI rotated by this about the
                                  * femur's long axis on both sides of every subject, instead
                                  * of the random 2-6 deg (NaN = random, the default) */
+    double sta_scale;      /* anatomical mode: soft-tissue artefact amplitudes times this
+                            * (default 1; 0 = none) */
 } sy_options;
 
 sy_options sy_default_options(void);
@@ -218,6 +220,9 @@ typedef struct sy_subject {
     double foot_pitch0[2];           /* rad, pitch of TOE->AJC above horizontal standing flat */
     double heel_len[2];              /* |HEE - TOE| */
     double foot_alpha[2], foot_beta[2];   /* true static offsets (rad) */
+    /* static offsets of the Plug-in Gait foot built from the placed markers (anatomical mode:
+     * misplacement included) that turn it onto the true heel direction standing (rad) */
+    double placed_alpha[2], placed_beta[2];
     bool foot_offsets_set;
     double toe_height;               /* TOE marker centre above the floor, foot flat */
     double thi_height, thi_r, tib_height, tib_r;   /* fractions of segment length, mm */
@@ -289,6 +294,17 @@ void sy_body_markers(const sy_subject *s, const sy_pose *p, enum sy_mode mode, d
                      const double impacts[2][4], kc_vec3 mk[SY_N_MARKERS],
                      kc_vec3 normal[SY_N_MARKERS]);
 extern const int sy_marker_segment[SY_N_MARKERS];
+/* Markers where the lab placed them on the bones (landmarks plus the subject's misplacement),
+ * rigid with their segments: no soft-tissue artefact, no knee-marker rotation. */
+void sy_body_placed_markers(const sy_subject *s, const sy_pose *p, kc_vec3 mk[SY_N_MARKERS]);
+/* The anatomical truth of anatomical mode: the Plug-in Gait frames (docs/pig-model.md) that the
+ * placed markers define with the subject's TRUE hip joint centre, knee and ankle widths,
+ * tibial torsion and foot offsets (placed_alpha/beta). Segment frames as rotation matrices. */
+typedef struct sy_pig_truth {
+    kc_mat3 pelvis, femur[2], tibia[2], tibia_t[2], foot[2];
+    kc_vec3 hjc[2], kjc[2], ajc[2];
+} sy_pig_truth;
+void sy_pig_truth_frames(const sy_subject *s, const sy_pose *p, sy_pig_truth *o);
 /* The HAT centre of mass (pelvis + trunk, head and arms) is pelvis_o + pelvis_R·in_pelvis +
  * thorax_R·in_thorax: it depends on the pelvis origin and the two orientations only. */
 void sy_body_hat_local(const sy_subject *s, kc_vec3 *in_pelvis, kc_vec3 *in_thorax);

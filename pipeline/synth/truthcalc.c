@@ -101,15 +101,35 @@ int sy_trial_sample(const sy_subject *s, sy_motion *m, const sy_options *opt, sy
         KC_WARN("%s: progression frame of a synthetic trial is not +X", s->id);
     for (size_t f = 0; f < F; f++) {
         const sy_pose *p = &P[f];
+        /* identity mode: the bones of the body model, which the markers define exactly.
+         * Anatomical mode: the frames the placed markers define (sy_pig_truth_frames): the
+         * subject's anatomy as Plug-in Gait sees it; what stays an error is the soft-tissue
+         * artefact, the knee-marker rotation, the hip joint centre regression and the
+         * measured parameters (docs/pig-model.md "kc-synth's anatomical truth"). */
+        sy_pig_truth tf;
+        if (opt->mode == SY_ANATOMICAL) {
+            sy_pig_truth_frames(s, p, &tf);
+        } else {
+            tf.pelvis = p->pelvis.R;
+            for (int k = 0; k < 2; k++) {
+                tf.femur[k] = p->femur[k].R;
+                tf.tibia[k] = p->tibia[k].R;
+                tf.tibia_t[k] = p->tibia_t[k];
+                tf.foot[k] = p->F[k];
+                tf.hjc[k] = p->hjc[k];
+                tf.kjc[k] = p->kjc[k];
+                tf.ajc[k] = p->ajc[k];
+            }
+        }
         for (int k = 0; k < 2; k++) {
             double *a = td->angles;
-            sy_pig_angles(SY_CH_PELVIS, k, prog, p->pelvis.R, a + ((0 + k) * F + f) * 3);
-            sy_pig_angles(SY_CH_HIP, k, p->pelvis.R, p->femur[k].R, a + ((2 + k) * F + f) * 3);
-            sy_pig_angles(SY_CH_KNEE, k, p->femur[k].R, p->tibia[k].R, a + ((4 + k) * F + f) * 3);
-            sy_pig_angles(SY_CH_ANKLE, k, p->tibia_t[k], p->F[k], a + ((6 + k) * F + f) * 3);
-            sy_pig_angles(SY_CH_FOOTPROG, k, prog, p->F[k], a + ((8 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_PELVIS, k, prog, tf.pelvis, a + ((0 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_HIP, k, tf.pelvis, tf.femur[k], a + ((2 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_KNEE, k, tf.femur[k], tf.tibia[k], a + ((4 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_ANKLE, k, tf.tibia_t[k], tf.foot[k], a + ((6 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_FOOTPROG, k, prog, tf.foot[k], a + ((8 + k) * F + f) * 3);
             sy_pig_angles(SY_CH_THORAX, k, prog, p->thorax.R, a + ((10 + k) * F + f) * 3);
-            kc_vec3 c[3] = {p->hjc[k], p->kjc[k], p->ajc[k]};
+            kc_vec3 c[3] = {tf.hjc[k], tf.kjc[k], tf.ajc[k]};
             for (int j = 0; j < 3; j++) {
                 double *o = td->centres + ((2 * j + k) * F + f) * 3;
                 o[0] = c[j].x;
@@ -180,6 +200,43 @@ static size_t argmax(const sy_trialdata *td, int idx, int comp, double sign, siz
         if (sign * angle(td, idx, f)[comp] > sign * angle(td, idx, best)[comp])
             best = f;
     return best;
+}
+
+/* The video-comparable frontal-plane view (kinechain metrics.h kc_metrics_dvj_video, computed
+ * here on the true landmarks): a pinhole camera 3000 mm in front (+X, the subjects' facing
+ * direction) of the midpoint of the true knee centres at frame fc, looking back along -X. */
+static void video_point(kc_vec3 cam, kc_vec3 p, double *y, double *z)
+{
+    double depth = cam.x - p.x;
+    *y = (p.y - cam.y) / depth;
+    *z = (p.z - cam.z) / depth;
+}
+
+static kc_vec3 centre_at(const sy_trialdata *td, int idx, size_t f)
+{
+    const double *c = td->centres + ((size_t)idx * td->n_frames + f) * 3;
+    return kc_v3(c[0], c[1], c[2]);
+}
+
+/* FPPA (deg) of side k at frame f in that view: thigh from the midpoint of the ASIS marker
+ * and the knee centre, knee centre, ankle centre; positive when the knee projects medial of
+ * the thigh-ankle line (valgus) */
+static double video_fppa(const sy_trialdata *td, kc_vec3 cam, int k, size_t f)
+{
+    kc_vec3 K = centre_at(td, 2 + k, f), A = centre_at(td, 4 + k, f);
+    kc_vec3 asis = td->mk[f * SY_N_MARKERS + (k == SY_L ? SY_LASI : SY_RASI)];
+    kc_vec3 H = kc_v3_scale(kc_v3_add(asis, K), 0.5);
+    double hy, hz, ky, kz, ay, az;
+    video_point(cam, H, &hy, &hz);
+    video_point(cam, K, &ky, &kz);
+    video_point(cam, A, &ay, &az);
+    double t1 = hy - ky, t2 = hz - kz, s1 = ay - ky, s2 = az - kz;
+    double c = (t1 * s1 + t2 * s2) / (hypot(t1, t2) * hypot(s1, s2));
+    c = c > 1 ? 1 : c < -1 ? -1 : c;
+    double dev = 180.0 - acos(c) / KC_DEG;
+    double u = (kz - hz) / (az - hz), line_y = hy + u * (ay - hy);
+    double medial = (line_y - ky) * SY_LAT(k);   /* medial = toward -lateral */
+    return medial > 0 ? dev : -dev;
 }
 
 int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata *td,
@@ -264,6 +321,30 @@ int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata 
             double hl = c[(0 * F + best) * 3 + 1], hr = c[(1 * F + best) * 3 + 1];
             st = add_metric(T, "knee_separation_ratio_at_peak_flexion", "", fabs(kl - kr) / fabs(hl - hr),
                             "1", (long)best, FT(best), "peak_knee_flexion (mean of sides); lateral distances");
+            /* the video-comparable view: camera at the later initial contact */
+            size_t fc = frame_of(td, fmax(m->ev_ic[0], m->ev_ic[1]));
+            kc_vec3 cam = kc_v3_scale(kc_v3_add(centre_at(td, 2, fc), centre_at(td, 3, fc)), 0.5);
+            cam.x += 3000.0;
+            const char *wv = "peak_knee_flexion; 2D image of a frontal camera 3 m in front at "
+                             "knee height: proximal thigh (ASIS-knee midpoint), knee centre, "
+                             "ankle centre";
+            for (int k = 0; k < 2 && !st; k++)
+                st = add_metric(T, "fppa_video_at_pkf_deg", sn[k], video_fppa(td, cam, k, pk[k]),
+                                "deg", (long)pk[k], FT(pk[k]), wv);
+            double sep[3];
+            for (int j = 0; j < 3; j++) {
+                double yl, yr, z;
+                video_point(cam, centre_at(td, 2 * j, best), &yl, &z);
+                video_point(cam, centre_at(td, 2 * j + 1, best), &yr, &z);
+                sep[j] = fabs(yl - yr);
+            }
+            const char *ws = "peak_knee_flexion (mean of sides); 2D image of the frontal camera";
+            if (!st) st = add_metric(T, "knee_separation_ratio_video", "", sep[1] / sep[0], "1",
+                                     (long)best, FT(best), ws);
+            if (!st) st = add_metric(T, "ankle_separation_ratio_video", "", sep[2] / sep[0], "1",
+                                     (long)best, FT(best), ws);
+            if (!st) st = add_metric(T, "knee_to_ankle_separation_ratio_video", "", sep[1] / sep[2],
+                                     "1", (long)best, FT(best), ws);
             double to = 0.5 * (m->ev_to[0] + m->ev_to[1]);
             double ic2 = 0.5 * (m->ev_ic2[0] + m->ev_ic2[1]);
             if (!st) st = add_metric(T, "flight_time_s", "", ic2 - to, "s", -1, NAN, "take_off..second_contact");
