@@ -9,7 +9,7 @@ work=${2:-/tmp/kc-bench-calib}
 synth=$build/bin/kc-synth
 cal=$build/bin/kc-calib
 mkdir -p "$work"
-printf "%-8s %-8s %-8s %-10s %-12s %s\n" cameras frames threads seconds s/iteration iterations
+printf "%-8s %-8s %-8s %-10s %-12s %-11s %s\n" cameras frames threads seconds s/iteration iterations "speed-up vs 1 thread"
 for cams in ${KC_BENCH_CAMERAS:-4 8 16}; do
     for secs in ${KC_BENCH_WAND_S:-10 50}; do
         d=$work/c${cams}_s${secs}
@@ -22,9 +22,11 @@ for cams in ${KC_BENCH_CAMERAS:-4 8 16}; do
             log=$("$cal" wand -o "$d/out.calib.h5" --threads $th --verbose \
                   "$d/calib/wand.obs.h5" "$d/calib/lframe.obs.h5" 2>&1) || true
             t1=$(date +%s.%N)
+            el=$(echo "$t1 - $t0" | bc)
+            [ $th -eq 1 ] && el1=$el
             it=$(printf "%s\n" "$log" | sed -n 's/.*bundle adjustment: \([0-9]*\) iterations, \([0-9.]*\) s each.*/\1 \2/p')
-            printf "%-8s %-8s %-8s %-10.2f %-12s %s\n" $cams $frames $th \
-                "$(echo "$t1 - $t0" | bc)" "${it#* }" "${it% *}"
+            printf "%-8s %-8s %-8s %-10.2f %-12s %-11s %s\n" $cams $frames $th "$el" "${it#* }" \
+                "${it% *}" "$(echo "scale=2; $el1 / $el" | bc)"
         done
     done
 done

@@ -7,8 +7,10 @@
  * GSL's Cholesky, then the frame steps by back-substitution; the work per iteration is
  * linear in the number of frames. Huber loss by iteratively reweighted least squares, and
  * residuals far beyond the noise (spurious wands) get weight 0. The gauge: the root
- * camera's pose is held fixed. Serial and in a fixed order: the same bytes at any thread
- * count. */
+ * camera's pose is held fixed. OpenMP: frames in fixed chunks of CHUNK whose partial sums are
+ * added in chunk order, per-frame work (V⁻¹, W V⁻¹, back-substitution) independent, and the
+ * reduced system one camera-pair block per task with its frames summed in order — so every
+ * sum is formed in the same order at any thread count: the same bytes with 1 or 16 threads. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,23 +66,103 @@ static double rho(const ba *b, double s, double *w)
     return s <= d ? s * s : 2 * d * s - d * d;
 }
 
-static double total_cost(const ba *b, const kc_camera *cams, const kc_vec3 *cen,
-                         const kc_vec3 *dir)
+/* Frames per partial sum. The partial sums of a chunk are added in frame order and the chunks
+ * in chunk order, whatever the number of threads: results are identical at any thread count. */
+#define CHUNK 32
+
+static double frame_cost(const ba *b, const kc_camera *cams, const kc_vec3 *cen,
+                         const kc_vec3 *dir, size_t q)
 {
     double cost = 0;
-    for (size_t q = 0; q < b->nf; q++) {
-        size_t f = b->fidx[q];
-        for (size_t c = 0; c < b->C; c++) {
-            const double *o = b->det + (c * b->F + f) * 6;
-            if (!b->usable[c] || !isfinite(o[0]))
+    size_t f = b->fidx[q];
+    for (size_t c = 0; c < b->C; c++) {
+        const double *o = b->det + (c * b->F + f) * 6;
+        if (!b->usable[c] || !isfinite(o[0]))
+            continue;
+        for (int m = 0; m < 3; m++) {
+            double uv[2];
+            kc_vec3 X = kc_v3_axpy(cen[q], b->off[m], dir[q]);
+            double s = b->gate;
+            if (kc_camera_project(&cams[c], X, uv))
+                s = hypot(o[2 * m] - uv[0], o[2 * m + 1] - uv[1]);
+            cost += rho(b, isfinite(s) ? s : INFINITY, NULL);
+        }
+    }
+    return cost;
+}
+
+/* part: [nchunk] scratch */
+static double total_cost(const ba *b, const kc_camera *cams, const kc_vec3 *cen,
+                         const kc_vec3 *dir, double *part)
+{
+    long nchunk = (long)((b->nf + CHUNK - 1) / CHUNK);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long ch = 0; ch < nchunk; ch++) {
+        double s = 0;
+        size_t q1 = (size_t)(ch + 1) * CHUNK < b->nf ? (size_t)(ch + 1) * CHUNK : b->nf;
+        for (size_t q = (size_t)ch * CHUNK; q < q1; q++)
+            s += frame_cost(b, cams, cen, dir, q);
+        part[ch] = s;
+    }
+    double cost = 0;
+    for (long ch = 0; ch < nchunk; ch++)
+        cost += part[ch];
+    return cost;
+}
+
+/* Frame q's normal-equation blocks: V_q, g_q, W_qc (frame storage, overwritten) and its
+ * camera terms added to Uc [C][np][np], gc [C][np] (a chunk's partial sums). Returns the
+ * frame's cost. */
+static double frame_normal(const ba *b, const kc_camera *cams, size_t q, double *Uc0,
+                           double *gc0, double *V, double *gf, double *W)
+{
+    size_t f = b->fidx[q], np = b->np, C = b->C;
+    double cost = 0;
+    double *Vq = V + q * NPF * NPF, *gq = gf + q * NPF;
+    memset(Vq, 0, NPF * NPF * sizeof *Vq);
+    memset(gq, 0, NPF * sizeof *gq);
+    memset(W + q * C * np * NPF, 0, C * np * NPF * sizeof *W);
+    kc_vec3 e1, e2;
+    basis(b->dir[q], &e1, &e2);
+    for (size_t c = 0; c < C; c++) {
+        const double *o = b->det + (c * b->F + f) * 6;
+        if (!b->usable[c] || !isfinite(o[0]))
+            continue;
+        for (int m = 0; m < 3; m++) {
+            kc_vec3 X = kc_v3_axpy(b->cen[q], b->off[m], b->dir[q]);
+            double uv[2], Jp[6], Jc[2 * KC_CAM_NPARAM];
+            if (!kc_camera_project_jac(&cams[c], X, uv, Jp, Jc)) {
+                cost += rho(b, INFINITY, NULL);
                 continue;
-            for (int m = 0; m < 3; m++) {
-                double uv[2];
-                kc_vec3 X = kc_v3_axpy(cen[q], b->off[m], dir[q]);
-                double s = b->gate;
-                if (kc_camera_project(&cams[c], X, uv))
-                    s = hypot(o[2 * m] - uv[0], o[2 * m + 1] - uv[1]);
-                cost += rho(b, isfinite(s) ? s : INFINITY, NULL);
+            }
+            double r[2] = {o[2 * m] - uv[0], o[2 * m + 1] - uv[1]}, w;
+            cost += rho(b, hypot(r[0], r[1]), &w);
+            if (w == 0)
+                continue;
+            double Jf[2][NPF], Jk[2][14];
+            for (int i = 0; i < 2; i++) {
+                const double *jp = Jp + 3 * i;
+                Jf[i][0] = jp[0], Jf[i][1] = jp[1], Jf[i][2] = jp[2];
+                Jf[i][3] = b->off[m] * (jp[0] * e1.x + jp[1] * e1.y + jp[2] * e1.z);
+                Jf[i][4] = b->off[m] * (jp[0] * e2.x + jp[1] * e2.y + jp[2] * e2.z);
+                for (size_t k = 0; k < np; k++)
+                    Jk[i][k] = Jc[KC_CAM_NPARAM * i + b->map[k]];
+            }
+            double *Uc = Uc0 + c * np * np, *g = gc0 + c * np;
+            double *Wq = W + (q * C + c) * np * NPF;
+            for (int i = 0; i < 2; i++) {
+                for (size_t a = 0; a < np; a++) {
+                    g[a] += w * Jk[i][a] * r[i];
+                    for (size_t k = 0; k < np; k++)
+                        Uc[a * np + k] += w * Jk[i][a] * Jk[i][k];
+                    for (int k = 0; k < NPF; k++)
+                        Wq[a * NPF + (size_t)k] += w * Jk[i][a] * Jf[i][k];
+                }
+                for (int a = 0; a < NPF; a++) {
+                    gq[a] += w * Jf[i][a] * r[i];
+                    for (int k = 0; k < NPF; k++)
+                        Vq[a * NPF + k] += w * Jf[i][a] * Jf[i][k];
+                }
             }
         }
     }
@@ -183,6 +265,7 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
                kc_ba_report *rep)
 {
     ba b = {0};
+    double *wxyz = rep->wand_xyz;   /* rep is cleared below */
     b.C = C, b.F = F, b.det = det, b.usable = usable, b.root = root, b.huber = p->huber_px;
     double mw = (wand_mm[0] + wand_mm[1] + wand_mm[2]) / 3.0;
     for (int m = 0; m < 3; m++)
@@ -199,6 +282,7 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
     size_t np = b.np, N = C * np;
     int st = KC_ENOMEM;
     double *U = NULL, *gc = NULL, *V = NULL, *gf = NULL, *W = NULL, *dc = NULL;
+    double *Vinv = NULL, *WV = NULL, *Up = NULL, *gp = NULL, *part = NULL;
     kc_vec3 *cen2 = NULL, *dir2 = NULL;
     kc_camera *cams2 = NULL;
     gsl_matrix *S = NULL;
@@ -227,7 +311,13 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
     V = calloc(nf * NPF * NPF, sizeof *V);
     gf = calloc(nf * NPF, sizeof *gf);
     W = calloc(nf * C * np * NPF, sizeof *W);
-    if (!V || !gf || !W)
+    size_t nchunk = (nf + CHUNK - 1) / CHUNK;
+    Vinv = malloc(nf * NPF * NPF * sizeof *Vinv);
+    WV = malloc(nf * C * np * NPF * sizeof *WV);
+    Up = malloc(nchunk * C * np * np * sizeof *Up);
+    gp = malloc(nchunk * N * sizeof *gp);
+    part = malloc(nchunk * sizeof *part);
+    if (!V || !gf || !W || !Vinv || !WV || !Up || !gp || !part)
         goto out;
     st = KC_ENUMERIC;
     if (nf < 10) {
@@ -242,116 +332,106 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
         memset(rep, 0, sizeof *rep);
         stats(&b, cams, rep);
         b.gate = fmax(p->outlier_px, 5.0 * rep->rms_px);
+        /* normal equations: chunks of frames in parallel, reduced in chunk order */
+        memset(Up, 0, nchunk * C * np * np * sizeof *Up);
+        memset(gp, 0, nchunk * N * sizeof *gp);
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long ch = 0; ch < (long)nchunk; ch++) {
+            double s = 0;
+            size_t q1 = (size_t)(ch + 1) * CHUNK < nf ? (size_t)(ch + 1) * CHUNK : nf;
+            for (size_t q = (size_t)ch * CHUNK; q < q1; q++)
+                s += frame_normal(&b, cams, q, Up + (size_t)ch * C * np * np,
+                                  gp + (size_t)ch * N, V, gf, W);
+            part[ch] = s;
+        }
         memset(U, 0, C * np * np * sizeof *U);
         memset(gc, 0, N * sizeof *gc);
-        memset(V, 0, nf * NPF * NPF * sizeof *V);
-        memset(gf, 0, nf * NPF * sizeof *gf);
-        memset(W, 0, nf * C * np * NPF * sizeof *W);
         double cost0 = 0;
-        for (size_t q = 0; q < nf; q++) {
-            size_t f = b.fidx[q];
-            kc_vec3 e1, e2;
-            basis(b.dir[q], &e1, &e2);
-            for (size_t c = 0; c < C; c++) {
-                const double *o = det + (c * F + f) * 6;
-                if (!usable[c] || !isfinite(o[0]))
-                    continue;
-                for (int m = 0; m < 3; m++) {
-                    kc_vec3 X = kc_v3_axpy(b.cen[q], b.off[m], b.dir[q]);
-                    double uv[2], Jp[6], Jc[2 * KC_CAM_NPARAM];
-                    if (!kc_camera_project_jac(&cams[c], X, uv, Jp, Jc)) {
-                        cost0 += rho(&b, INFINITY, NULL);
-                        continue;
-                    }
-                    double r[2] = {o[2 * m] - uv[0], o[2 * m + 1] - uv[1]}, w;
-                    cost0 += rho(&b, hypot(r[0], r[1]), &w);
-                    if (w == 0)
-                        continue;
-                    double Jf[2][NPF], Jk[2][14];
-                    for (int i = 0; i < 2; i++) {
-                        const double *jp = Jp + 3 * i;
-                        Jf[i][0] = jp[0], Jf[i][1] = jp[1], Jf[i][2] = jp[2];
-                        Jf[i][3] = b.off[m] * (jp[0] * e1.x + jp[1] * e1.y + jp[2] * e1.z);
-                        Jf[i][4] = b.off[m] * (jp[0] * e2.x + jp[1] * e2.y + jp[2] * e2.z);
-                        for (size_t k = 0; k < np; k++)
-                            Jk[i][k] = Jc[KC_CAM_NPARAM * i + b.map[k]];
-                    }
-                    double *Uc = U + c * np * np, *g = gc + c * np, *Vq = V + q * NPF * NPF;
-                    double *gq = gf + q * NPF, *Wq = W + (q * C + c) * np * NPF;
-                    for (int i = 0; i < 2; i++) {
-                        for (size_t a = 0; a < np; a++) {
-                            g[a] += w * Jk[i][a] * r[i];
-                            for (size_t k = 0; k < np; k++)
-                                Uc[a * np + k] += w * Jk[i][a] * Jk[i][k];
-                            for (int k = 0; k < NPF; k++)
-                                Wq[a * NPF + (size_t)k] += w * Jk[i][a] * Jf[i][k];
-                        }
-                        for (int a = 0; a < NPF; a++) {
-                            gq[a] += w * Jf[i][a] * r[i];
-                            for (int k = 0; k < NPF; k++)
-                                Vq[a * NPF + k] += w * Jf[i][a] * Jf[i][k];
-                        }
-                    }
-                }
-            }
+        for (size_t ch = 0; ch < nchunk; ch++) {
+            for (size_t i = 0; i < C * np * np; i++)
+                U[i] += Up[ch * C * np * np + i];
+            for (size_t i = 0; i < N; i++)
+                gc[i] += gp[ch * N + i];
+            cost0 += part[ch];
         }
         int accepted = 0;
         double cost1 = cost0;
         for (int trial = 0; trial < 12 && !accepted; trial++) {
-            memset(Sd, 0, N * N * sizeof *Sd);
-            for (size_t c = 0; c < C; c++)
-                for (size_t a = 0; a < np; a++) {
-                    for (size_t k = 0; k < np; k++)
-                        Sd[(c * np + a) * N + c * np + k] = U[c * np * np + a * np + k];
-                    double dgl = U[c * np * np + a * np + a];
-                    Sd[(c * np + a) * N + c * np + a] = dgl * (1 + lambda) + 1e-12;
-                    gsl_vector_set(rhs, c * np + a, gc[c * np + a]);
-                }
+            /* per frame: the damped V⁻¹ and W_qc V⁻¹ (independent: parallel) */
             int bad = 0;
-            for (size_t q = 0; q < nf && !bad; q++) {
-                double Vi[NPF * NPF];
+#pragma omp parallel for schedule(dynamic, 16) reduction(|| : bad)
+            for (long ql = 0; ql < (long)nf; ql++) {
+                size_t q = (size_t)ql;
+                double *Vi = Vinv + q * NPF * NPF;
                 gsl_matrix_view vv = gsl_matrix_view_array(Vi, NPF, NPF);
-                memcpy(Vi, V + q * NPF * NPF, sizeof Vi);
-                for (int a = 0; a < NPF; a++)
-                    Vi[a * NPF + a] = Vi[a * NPF + a] * (1 + lambda) + 1e-9;
-                if (gsl_linalg_cholesky_decomp1(&vv.matrix) || gsl_linalg_cholesky_invert(&vv.matrix)) {
+                memcpy(Vi, V + q * NPF * NPF, NPF * NPF * sizeof *Vi);
+                for (int a2 = 0; a2 < NPF; a2++)
+                    Vi[a2 * NPF + a2] = Vi[a2 * NPF + a2] * (1 + lambda) + 1e-9;
+                if (gsl_linalg_cholesky_decomp1(&vv.matrix) ||
+                    gsl_linalg_cholesky_invert(&vv.matrix)) {
                     bad = 1;
-                    break;
+                    continue;
                 }
-                const double *gq = gf + q * NPF;
                 for (size_t c = 0; c < C; c++) {
                     const double *Wc = W + (q * C + c) * np * NPF;
-                    if (!usable[c] || !isfinite(det[(c * F + b.fidx[q]) * 6]))
-                        continue;
-                    double WV[14 * NPF];   /* W_c V⁻¹ */
-                    for (size_t a = 0; a < np; a++)
+                    double *WVc = WV + (q * C + c) * np * NPF;
+                    for (size_t a2 = 0; a2 < np; a2++)
                         for (int k = 0; k < NPF; k++) {
                             double s = 0;
                             for (int l = 0; l < NPF; l++)
-                                s += Wc[a * NPF + (size_t)l] * Vi[l * NPF + k];
-                            WV[a * NPF + (size_t)k] = s;
+                                s += Wc[a2 * NPF + (size_t)l] * Vi[l * NPF + k];
+                            WVc[a2 * NPF + (size_t)k] = s;
                         }
-                    for (size_t a = 0; a < np; a++) {
-                        double s = 0;
-                        for (int l = 0; l < NPF; l++)
-                            s += WV[a * NPF + (size_t)l] * gq[l];
-                        *gsl_vector_ptr(rhs, c * np + a) -= s;
-                    }
-                    for (size_t c2 = 0; c2 < C; c2++) {
-                        const double *W2 = W + (q * C + c2) * np * NPF;
-                        if (!usable[c2] || !isfinite(det[(c2 * F + b.fidx[q]) * 6]))
+                }
+            }
+            /* the reduced camera system, one (c, c2) block per task, frames summed in
+             * order: S_cc2 = δ_cc2 U_c(damped) - Σ_q W_qc V_q⁻¹ W_qc2ᵀ, rhs_c = g_c -
+             * Σ_q W_qc V_q⁻¹ g_q */
+#pragma omp parallel for schedule(dynamic, 1)
+            for (long pr = 0; pr < (long)(C * C); pr++) {
+                size_t c = (size_t)pr / C, c2 = (size_t)pr % C;
+                if (c2 < c)
+                    continue;
+                double blk[14 * 14], rv[14];
+                for (size_t a2 = 0; a2 < np; a2++) {
+                    rv[a2] = c == c2 ? gc[c * np + a2] : 0;
+                    for (size_t k = 0; k < np; k++)
+                        blk[a2 * np + k] = c == c2 ? U[c * np * np + a2 * np + k] : 0;
+                    if (c == c2)
+                        blk[a2 * np + a2] = U[c * np * np + a2 * np + a2] * (1 + lambda) + 1e-12;
+                }
+                if (usable[c] && usable[c2]) {
+                    for (size_t q = 0; q < nf; q++) {
+                        size_t f = b.fidx[q];
+                        if (!isfinite(det[(c * F + f) * 6]) || !isfinite(det[(c2 * F + f) * 6]))
                             continue;
-                        for (size_t a = 0; a < np; a++) {
-                            double *row = Sd + (c * np + a) * N + c2 * np;
-                            const double *wv = WV + a * NPF;
+                        const double *WVc = WV + (q * C + c) * np * NPF;
+                        const double *W2 = W + (q * C + c2) * np * NPF;
+                        for (size_t a2 = 0; a2 < np; a2++) {
+                            const double *wv = WVc + a2 * NPF;
                             for (size_t k = 0; k < np; k++) {
                                 double s = 0;
                                 for (int l = 0; l < NPF; l++)
                                     s += wv[l] * W2[k * NPF + (size_t)l];
-                                row[k] -= s;
+                                blk[a2 * np + k] -= s;
+                            }
+                            if (c == c2) {
+                                const double *gq = gf + q * NPF;
+                                double s = 0;
+                                for (int l = 0; l < NPF; l++)
+                                    s += wv[l] * gq[l];
+                                rv[a2] -= s;
                             }
                         }
                     }
+                }
+                for (size_t a2 = 0; a2 < np; a2++) {
+                    for (size_t k = 0; k < np; k++) {
+                        Sd[(c * np + a2) * N + c2 * np + k] = blk[a2 * np + k];
+                        Sd[(c2 * np + k) * N + c * np + a2] = blk[a2 * np + k];
+                    }
+                    if (c == c2)
+                        rhs->data[(c * np + a2) * rhs->stride] = rv[a2];
                 }
             }
             {
@@ -360,11 +440,11 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
             }
             /* gauge and unused cameras: zero step */
             for (size_t c = 0; c < C; c++)
-                for (size_t a = 0; a < np; a++) {
-                    int fixed = !usable[c] || ((int)c == root && b.map[a] >= 9);
+                for (size_t a2 = 0; a2 < np; a2++) {
+                    int fixed = !usable[c] || ((int)c == root && b.map[a2] >= 9);
                     if (!fixed)
                         continue;
-                    size_t i = c * np + a;
+                    size_t i = c * np + a2;
                     for (size_t k = 0; k < N; k++) {
                         gsl_matrix_set(S, i, k, 0);
                         gsl_matrix_set(S, k, i, 0);
@@ -382,33 +462,35 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
                 double pv[KC_CAM_NPARAM];
                 cams2[c] = cams[c];
                 kc_camera_to_params(&cams[c], pv);
-                for (size_t a = 0; a < np; a++)
-                    pv[b.map[a]] += dc[c * np + a];
+                for (size_t a2 = 0; a2 < np; a2++)
+                    pv[b.map[a2]] += dc[c * np + a2];
                 kc_camera_from_params(&cams2[c], pv);
             }
-            for (size_t q = 0; q < nf; q++) {
-                double Vi[NPF * NPF], y[NPF];
-                gsl_matrix_view vv = gsl_matrix_view_array(Vi, NPF, NPF);
-                memcpy(Vi, V + q * NPF * NPF, sizeof Vi);
-                for (int a = 0; a < NPF; a++)
-                    Vi[a * NPF + a] = Vi[a * NPF + a] * (1 + lambda) + 1e-9;
-                if (gsl_linalg_cholesky_decomp1(&vv.matrix))
-                    continue;
-                memcpy(y, gf + q * NPF, sizeof y);
+            /* frame steps by back-substitution: y_q = V_q⁻¹ (g_q - Σ_c W_qcᵀ δ_c) */
+#pragma omp parallel for schedule(dynamic, 16)
+            for (long ql = 0; ql < (long)nf; ql++) {
+                size_t q = (size_t)ql;
+                double y0[NPF], y[NPF];
+                memcpy(y0, gf + q * NPF, sizeof y0);
                 for (size_t c = 0; c < C; c++) {
                     const double *Wc = W + (q * C + c) * np * NPF;
-                    for (size_t a = 0; a < np; a++)
+                    for (size_t a2 = 0; a2 < np; a2++)
                         for (int k = 0; k < NPF; k++)
-                            y[k] -= Wc[a * NPF + (size_t)k] * dc[c * np + a];
+                            y0[k] -= Wc[a2 * NPF + (size_t)k] * dc[c * np + a2];
                 }
-                gsl_vector_view yv = gsl_vector_view_array(y, NPF);
-                gsl_linalg_cholesky_svx(&vv.matrix, &yv.vector);
+                const double *Vi = Vinv + q * NPF * NPF;
+                for (int k = 0; k < NPF; k++) {
+                    double s = 0;
+                    for (int l = 0; l < NPF; l++)
+                        s += Vi[k * NPF + l] * y0[l];
+                    y[k] = s;
+                }
                 kc_vec3 e1, e2;
                 basis(b.dir[q], &e1, &e2);
                 cen2[q] = kc_v3_add(b.cen[q], kc_v3(y[0], y[1], y[2]));
                 dir2[q] = kc_v3_unit(kc_v3_axpy(kc_v3_axpy(b.dir[q], y[3], e1), y[4], e2));
             }
-            cost1 = total_cost(&b, cams2, cen2, dir2);
+            cost1 = total_cost(&b, cams2, cen2, dir2, part);
             if (isfinite(cost1) && cost1 < cost0) {
                 accepted = 1;
                 memcpy(cams, cams2, C * sizeof *cams);
@@ -428,14 +510,27 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
     }
     b.gate = p->outlier_px;
     memset(rep, 0, sizeof *rep);
+    rep->wand_xyz = wxyz;
+    if (wxyz) {
+        for (size_t i = 0; i < F * 9; i++)
+            wxyz[i] = NAN;
+        for (size_t q = 0; q < nf; q++)
+            for (int m = 0; m < 3; m++) {
+                kc_vec3 X = kc_v3_axpy(b.cen[q], b.off[m], b.dir[q]);
+                double *o = wxyz + b.fidx[q] * 9 + 3 * m;
+                o[0] = X.x, o[1] = X.y, o[2] = X.z;
+            }
+    }
     stats(&b, cams, rep);
     rep->iterations = it;
     rep->n_frames = (long)nf;
     rep->seconds_per_iter = (kc_now() - t0) / (it + 1);
     st = KC_OK;
 out:
+    rep->wand_xyz = wxyz;   /* the caller's buffer, whatever happened */
     free(b.fidx), free(b.cen), free(b.dir), free(cen2), free(dir2), free(cams2);
     free(U), free(gc), free(V), free(gf), free(W), free(dc), free(Sd);
+    free(Vinv), free(WV), free(Up), free(gp), free(part);
     if (S)
         gsl_matrix_free(S);
     if (rhs)

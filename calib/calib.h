@@ -80,6 +80,8 @@ typedef struct kc_ba_report {
     long cam_n_obs[256];
     long n_obs, n_frames;
     double seconds_per_iter;
+    double *wand_xyz;        /* in: NULL, or [F,3,3] the caller owns; out: each frame's fitted
+                                wand markers (mm, rig frame), NaN for frames not adjusted */
 } kc_ba_report;
 
 /* Bundle-adjust cameras cams[C] (those with usable[c]; camera root's pose fixed: the gauge;

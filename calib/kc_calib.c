@@ -1,4 +1,4 @@
-/* kc-calib — camera calibration. This slice: "wand" mode (wand detection, pairwise
+/* kc-calib — camera calibration. Modes: "import"/"export" (calibio.h) and "wand" mode (wand detection, pairwise
  * essential-matrix initialisation chained across the rig, bundle adjustment with the wand
  * as the scale, world frame from the L-frame). Modules in calib/ (calib.h). */
 #include <getopt.h>
@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "calib.h"
+#include "board.h"
+#include "calibio.h"
+#include "points.h"
+#include "kinechain/table.h"
+#include "residual_png.h"
 #include "kinechain/calibfile.h"
 #include "kinechain/cli.h"
 #include "kinechain/log.h"
@@ -18,6 +23,12 @@ static void usage(FILE *fp, int status)
 {
     fprintf(fp,
             "Usage: kc-calib wand -o OUT.calib.h5 [options] WAND.obs.h5 LFRAME.obs.h5\n"
+            "       kc-calib board -o OUT.calib.h5 [--board-units m|mm] [--intrinsics FROM.calib.h5]\n"
+            "                      [--image-size W,H] DETECTIONS.csv\n"
+            "       kc-calib points -o OUT.calib.h5 [--image-size W,H] CONTROL.csv OBS.obs.h5\n"
+            "       kc-calib import -o OUT.calib.h5 [--units m|mm] [--qca-distortion pose2sim|qtm]\n"
+            "                       IN.(toml|yaml|yml|qca.txt)\n"
+            "       kc-calib export [--units m|mm] IN.calib.h5 OUT.(toml|yaml|yml)\n"
             "\n"
             "Calibrate a camera rig from a wand capture and an L-frame capture (unlabelled\n"
             "centroids, /centroids/<camera>/{xy,offsets}). The wand (three collinear markers)\n"
@@ -43,16 +54,51 @@ static void usage(FILE *fp, int status)
             "                       centroids' extent rounded up to a multiple of 8)\n"
             "  --intrinsics FILE    take K and distortion from FILE.calib.h5 and solve the\n"
             "                       poses only\n"
+            "  --plot FILE.png      the residual figure: one panel per camera, every wand\n"
+            "                       detection over the image with its reprojection residual\n"
+            "                       magnified (default: OUT.residuals.png beside OUT)\n"
+            "  --no-plot            do not draw it\n"
+            "\n"
+            "board calibrates cameras filming a moving planar board (checkerboard, ChArUco)\n"
+            "from a CSV of detections, one row per corner: frame, camera, corner, x, y,\n"
+            "board_x, board_y[, board_z = 0] (Caliscope's sync_index, cam_id, keypoint_id,\n"
+            "img_loc_x, img_loc_y, obj_loc_x, obj_loc_y, obj_loc_z also accepted). Without\n"
+            "--intrinsics, Zhang's method gives each camera's K, then every camera and board\n"
+            "pose (and K, k1, k2, p1, p2, k3) are adjusted together. Camera labels map to the\n"
+            "intrinsics' cameras by name or as cam_<label>. The world is the board of the\n"
+            "frame most cameras see (X, Y on the board, Z its normal).\n"
+            "  --board-units m|mm   unit of the board columns (default mm)\n"
+            "\n"
+            "points calibrates each camera on its own from known 3D control points: CONTROL.csv\n"
+            "with columns label (or name), x, y, z in mm (world frame), seen in OBS.obs.h5's\n"
+            "labelled /points (the median over frames): DLT, then fx, fy, cx, cy, k1, k2 (8\n"
+            "points or more) and the pose refined. A camera seeing fewer than 6 non-coplanar\n"
+            "points is written with status \"excluded\".\n"
+            "\n"
+            "import reads another tool's calibration: Pose2Sim, anipose or Caliscope TOML,\n"
+            "OpenCV YAML (EasyMocap's names/K_/dist_/Rot_ or R_/T_/W_/H_ keys; intri.yml and\n"
+            "extri.yml may be concatenated), or a Qualisys QTM .qca.txt (camera axes and\n"
+            "sensor units converted). export writes TOML (Pose2Sim/anipose layout: Rodrigues\n"
+            "rotation) or OpenCV YAML; excluded cameras are left out. See docs/calibration.md.\n"
+            "  --units m|mm         unit of TOML/YAML translations (default m: Pose2Sim,\n"
+            "                       Caliscope, EasyMocap; anipose uses its board's unit)\n"
+            "  --qca-distortion pose2sim|qtm\n"
+            "                       QTM's distortion coefficients divided by 64 as Pose2Sim\n"
+            "                       converts them (default), or taken as they are\n"
             "%s\n"
             "Example:\n"
             "  kc-calib wand -o session.calib.h5 calib/wand.obs.h5 calib/lframe.obs.h5\n"
+            "  kc-calib board -o cams.calib.h5 --board-units m --intrinsics intr.calib.h5 xy.csv\n"
+            "  kc-calib import -o lab.calib.h5 Calib.qca.txt\n"
+            "  kc-calib export session.calib.h5 Calib.toml\n"
             "\n"
             "%s",
             kc_cli_common_help, kc_cli_exit_help);
     exit(status);
 }
 
-enum { OPT_WAND = 2000, OPT_LFRAME, OPT_FOCAL, OPT_INTR, OPT_SIZE };
+enum { OPT_WAND = 2000, OPT_LFRAME, OPT_FOCAL, OPT_INTR, OPT_SIZE, OPT_UNITS, OPT_QCADIST,
+       OPT_PLOT, OPT_NOPLOT, OPT_BOARDUNITS };
 
 /* "x,y,z;x,y,z;..." -> up to 6 markers */
 static int parse_lframe(const char *s, double *lf, size_t *n)
@@ -99,6 +145,499 @@ static int check_obs(const kc_obs *o, const char *path)
     return KC_OK;
 }
 
+/* The residual figure of a calibration, with the provenance as PNG text chunks. */
+static int write_plot(const kc_cli *cli, const char *path, const kc_calib *out,
+                      const kc_calib_resid *res, const char *title)
+{
+    char *cmd = NULL;
+    size_t len = 1;
+    for (int i = 0; i < cli->argc; i++)
+        len += strlen(cli->argv[i]) + 1;
+    if (!(cmd = malloc(len)))
+        return KC_ENOMEM;
+    cmd[0] = '\0';
+    for (int i = 0; i < cli->argc; i++) {
+        if (i)
+            strcat(cmd, " ");
+        strcat(cmd, cli->argv[i]);
+    }
+    kc_png_kv text[4] = {
+        {"Title", title},
+        {"Software", "kc-calib " KC_VERSION},
+        {"Description", "Reprojection residuals of each camera over its image (kinechain)"},
+        {"Source", cmd},
+    };
+    int st = kc_calib_residual_png(path, out, res, title, text, cli->provenance ? 4 : 3);
+    free(cmd);
+    kc_calib_residual_png_release();   /* one figure per run: the font caches go now */
+    return st;
+}
+
+/* kc-calib board: a tidy CSV of board-corner detections -> OUT.calib.h5 */
+typedef struct board_opts {
+    const char *out_path, *intr_path, *plot_arg;
+    int no_plot;
+    double board_units_mm;   /* 0: not given (mm) */
+    double size[2];          /* --image-size, 0 = none */
+} board_opts;
+
+static int run_board(const kc_cli *cli, const board_opts *o, int nargs, char **args)
+{
+    if (!o->out_path) {
+        KC_ERROR("missing -o OUT.calib.h5 (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (nargs != 1) {
+        KC_ERROR(nargs < 1 ? "expected DETECTIONS.csv (see --help)"
+                           : "too many arguments (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    const char *csv = args[0];
+    kc_board_data *d = NULL;
+    kc_calib *intr = NULL, *out = NULL;
+    kc_camera *cams = NULL;
+    uint8_t *usable = NULL;
+    double *rms = NULL, *resid = NULL, *uvr = NULL;
+    long *nobs = NULL;
+    kc_calib_resid *res = NULL;
+    char *plot_path = NULL;
+    int plot_written = 0, code = KC_EXIT_INPUT;
+    int st = kc_board_read_csv(csv, o->board_units_mm > 0 ? o->board_units_mm : 1.0, &d);
+    if (st)
+        goto fail;
+    if (o->intr_path && (st = kc_calib_read(o->intr_path, &intr)))
+        goto fail;
+    size_t C = d->C;
+    st = KC_ENOMEM;
+    cams = calloc(C, sizeof *cams);
+    usable = calloc(C, 1);
+    rms = malloc(C * sizeof *rms);
+    nobs = malloc(C * sizeof *nobs);
+    resid = malloc(2 * d->n * sizeof *resid);
+    if (!cams || !usable || !rms || !nobs || !resid)
+        goto fail;
+    for (size_t c = 0; c < C; c++) {
+        const char *lab = d->cam_label[c];
+        char alt[KC_CAM_NAME_MAX];
+        snprintf(alt, sizeof alt, "cam_%.59s", lab);
+        int k = -1;
+        if (intr) {
+            k = kc_calib_find(intr, lab);
+            if (k < 0)
+                k = kc_calib_find(intr, alt);
+            if (k < 0) {
+                KC_ERROR("camera \"%s\" of \"%s\" is in \"%s\" neither as \"%s\" nor as \"%s\"",
+                         lab, csv, o->intr_path, lab, alt);
+                st = KC_EINVAL;
+                goto fail;
+            }
+            cams[c] = intr->cameras[k].cam;
+        } else {
+            char *end;
+            (void)strtod(lab, &end);
+            snprintf(cams[c].name, sizeof cams[c].name, "%s", *end ? lab : alt);
+            if (o->size[0] > 0) {
+                cams[c].width = (int)o->size[0];
+                cams[c].height = (int)o->size[1];
+            } else {
+                double mu = 0, mv = 0;
+                for (size_t i = 0; i < d->n; i++)
+                    if ((size_t)d->cam[i] == c) {
+                        mu = fmax(mu, d->uv[2 * i]);
+                        mv = fmax(mv, d->uv[2 * i + 1]);
+                    }
+                cams[c].width = 8 * (int)ceil((mu + 0.5) / 8.0);
+                cams[c].height = 8 * (int)ceil((mv + 0.5) / 8.0);
+                KC_INFO("camera \"%s\": image size %dx%d from the detections' extent (give "
+                        "--image-size)", cams[c].name, cams[c].width, cams[c].height);
+            }
+            cams[c].fx = cams[c].fy = cams[c].width;   /* replaced by Zhang's estimate */
+            cams[c].cx = 0.5 * (cams[c].width - 1), cams[c].cy = 0.5 * (cams[c].height - 1);
+        }
+    }
+    kc_board_params bp = kc_board_default_params();
+    bp.fix_intrinsics = intr != NULL;
+    kc_board_report rep = {0};
+    rep.cam_rms_px = rms, rep.cam_n_obs = nobs, rep.resid = resid;
+    if ((st = kc_board_calibrate(&bp, d, cams, usable, &rep))) {
+        if (st == KC_ENUMERIC)
+            code = KC_EXIT_FAILED;
+        goto fail;
+    }
+    size_t n_ok = 0;
+    for (size_t c = 0; c < C; c++) {
+        n_ok += usable[c];
+        if (usable[c])
+            KC_INFO("camera \"%s\": RMS %.3f px per coordinate over %ld corners", cams[c].name,
+                    rms[c], nobs[c]);
+    }
+    KC_INFO("board: %zu of %zu cameras, %zu board poses, %ld views, RMS %.3f px, %d iterations; "
+            "world = the board of frame %ld", n_ok, C, rep.n_frames, rep.n_views, rep.rms_px,
+            rep.iterations, rep.ref_frame);
+    st = KC_ENOMEM;
+    if (!(out = kc_calib_alloc(C)))
+        goto fail;
+    snprintf(out->method, sizeof out->method, "board");
+    out->rms_px = rep.rms_px;
+    for (size_t c = 0; c < C; c++) {
+        out->cameras[c].cam = cams[c];
+        out->cameras[c].excluded = !usable[c];
+        out->cameras[c].rms_px = usable[c] ? rms[c] : NAN;
+        out->cameras[c].n_obs = usable[c] ? nobs[c] : 0;
+        if (!usable[c] && kc_camera_check(&out->cameras[c].cam)) {
+            /* a placeholder pose so that the file stays readable; status says excluded */
+            out->cameras[c].cam.R = kc_m3_identity();
+            out->cameras[c].cam.t = kc_v3(0, 0, 0);
+            if (!(out->cameras[c].cam.fx > 0))
+                out->cameras[c].cam.fx = out->cameras[c].cam.fy = out->cameras[c].cam.width;
+        }
+    }
+    if (!o->no_plot) {
+        res = calloc(C, sizeof *res);
+        uvr = malloc(4 * d->n * sizeof *uvr);
+        plot_path = o->plot_arg ? strdup(o->plot_arg) : kc_calib_residual_png_name(o->out_path);
+        if (!res || !uvr || !plot_path)
+            goto fail;
+        size_t k = 0;
+        for (size_t c = 0; c < C; c++) {
+            res[c].uvr = uvr + 4 * k;
+            for (size_t i = 0; i < d->n; i++)
+                if ((size_t)d->cam[i] == c) {
+                    double *q = uvr + 4 * k++;
+                    q[0] = d->uv[2 * i], q[1] = d->uv[2 * i + 1];
+                    q[2] = resid[2 * i], q[3] = resid[2 * i + 1];
+                    res[c].n++;
+                }
+        }
+        char title[256];
+        snprintf(title, sizeof title, "kc-calib board: %zu of %zu cameras, %zu board poses, "
+                 "RMS %.3f px", n_ok, C, rep.n_frames, rep.rms_px);
+        if ((st = write_plot(cli, plot_path, out, res, title)))
+            goto fail;
+        plot_written = 1;
+    }
+    const char *inputs[2] = {csv, o->intr_path};
+    kc_provenance prov = {"kc-calib", cli->argc, cli->argv, o->intr_path ? 2 : 1, inputs,
+                          cli->provenance};
+    if ((st = kc_calib_write(o->out_path, out, &prov)))
+        goto fail;
+    code = KC_EXIT_OK;
+fail:
+    if (st) {
+        if (code == KC_EXIT_INPUT)
+            code = kc_exit_code(st);
+        if (kc_log_error_count() == 0)
+            KC_ERROR("cannot calibrate from \"%s\": %s", csv, kc_strerror(st));
+        if (plot_written)
+            remove(plot_path);
+    }
+    kc_board_free(d);
+    kc_calib_free(intr);
+    kc_calib_free(out);
+    free(cams);
+    free(usable);
+    free(rms);
+    free(nobs);
+    free(resid);
+    free(uvr);
+    free(res);
+    free(plot_path);
+    if (code == KC_EXIT_OK && kc_cli_close_stdout())
+        code = KC_EXIT_FAILED;
+    return code;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* kc-calib points: known 3D control points (CSV) seen in a labelled observation file */
+static int run_points(const kc_cli *cli, const board_opts *o, int nargs, char **args)
+{
+    if (!o->out_path) {
+        KC_ERROR("missing -o OUT.calib.h5 (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (nargs != 2) {
+        KC_ERROR(nargs < 2 ? "expected CONTROL.csv and OBS.obs.h5 (see --help)"
+                           : "too many arguments (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    const char *csv = args[0], *obs_path = args[1];
+    kc_table *t = NULL;
+    kc_obs *ob = NULL;
+    kc_calib *out = NULL;
+    double *X = NULL, *uv = NULL, *med = NULL, *Xk = NULL, *uvr = NULL;
+    kc_calib_resid *res = NULL;
+    char *plot_path = NULL;
+    int plot_written = 0, code = KC_EXIT_INPUT;
+    int st = kc_table_read_csv(csv, &t);
+    if (st)
+        goto fail;
+    if ((st = kc_obs_read(obs_path, &ob)))
+        goto fail;
+    st = KC_EINVAL;
+    int cl = kc_table_find(t, "label"), cx = kc_table_find(t, "x"), cy = kc_table_find(t, "y"),
+        cz = kc_table_find(t, "z");
+    if (cl < 0)
+        cl = kc_table_find(t, "name");
+    if (cl < 0 || cx < 0 || cy < 0 || cz < 0) {
+        KC_ERROR("\"%s\" needs columns label (or name), x, y, z (mm)", csv);
+        goto fail;
+    }
+    if (ob->n_markers == 0) {
+        KC_ERROR("\"%s\" has no labelled points (/labels, /points)", obs_path);
+        goto fail;
+    }
+    size_t N = kc_table_nrows(t), C = ob->n_cameras, F = ob->n_frames, M = ob->n_markers;
+    st = KC_ENOMEM;
+    X = malloc(3 * N * sizeof *X);
+    int *mk = malloc(N * sizeof *mk);
+    med = malloc(F * sizeof *med);
+    Xk = malloc(3 * N * sizeof *Xk);
+    uv = malloc(2 * N * sizeof *uv);
+    if (!X || !mk || !med || !Xk || !uv) {
+        free(mk);
+        goto fail;
+    }
+    size_t n_match = 0;
+    for (size_t r = 0; r < N; r++) {
+        const char *lab = kc_table_get_str(t, r, cl);
+        for (int k = 0; k < 3; k++) {
+            const char *v = kc_table_get_str(t, r, k == 0 ? cx : k == 1 ? cy : cz);
+            char *end;
+            X[3 * r + k] = strtod(v, &end);
+            if (end == v || *end || !isfinite(X[3 * r + k])) {
+                KC_ERROR("\"%s\" line %zu: %s \"%s\" is not a finite number", csv, r + 2,
+                         k == 0 ? "x" : k == 1 ? "y" : "z", v);
+                st = KC_EFORMAT;
+                free(mk);
+                goto fail;
+            }
+        }
+        mk[r] = -1;
+        for (size_t m = 0; m < M; m++)
+            if (!strcmp(ob->labels[m], lab))
+                mk[r] = (int)m;
+        n_match += mk[r] >= 0;
+    }
+    if (n_match < 6) {
+        KC_ERROR("only %zu control points of \"%s\" are labelled in \"%s\" (6 or more needed)",
+                 n_match, csv, obs_path);
+        st = KC_EINVAL;
+        free(mk);
+        goto fail;
+    }
+    st = KC_ENOMEM;
+    if (!(out = kc_calib_alloc(C)) || !(res = calloc(C, sizeof *res)) ||
+        !(uvr = malloc(4 * C * N * sizeof *uvr))) {
+        free(mk);
+        goto fail;
+    }
+    snprintf(out->method, sizeof out->method, "dlt");
+    size_t n_ok = 0;
+    double tot = 0;
+    long ntot = 0;
+    for (size_t c = 0; c < C; c++) {
+        kc_camera *cam = &out->cameras[c].cam;
+        snprintf(cam->name, sizeof cam->name, "%s", ob->camera_names[c]);
+        size_t n = 0;
+        double mu = 0, mv = 0;
+        /* each control point: the median of its detections over the frames */
+        for (size_t r = 0; r < N; r++) {
+            if (mk[r] < 0)
+                continue;
+            double q[2];
+            for (int k = 0; k < 2; k++) {
+                size_t nf = 0;
+                for (size_t f = 0; f < F; f++) {
+                    double v = ob->points[((c * F + f) * M + (size_t)mk[r]) * 2 + (size_t)k];
+                    if (isfinite(v))
+                        med[nf++] = v;
+                }
+                if (nf == 0) {
+                    q[0] = NAN;
+                    break;
+                }
+                qsort(med, nf, sizeof *med, cmp_dbl);
+                q[k] = nf % 2 ? med[nf / 2] : 0.5 * (med[nf / 2 - 1] + med[nf / 2]);
+            }
+            if (!isfinite(q[0]))
+                continue;
+            memcpy(Xk + 3 * n, X + 3 * r, 3 * sizeof *X);
+            uv[2 * n] = q[0], uv[2 * n + 1] = q[1];
+            mu = fmax(mu, q[0]), mv = fmax(mv, q[1]);
+            n++;
+        }
+        if (o->size[0] > 0) {
+            cam->width = (int)o->size[0], cam->height = (int)o->size[1];
+        } else {
+            cam->width = 8 * (int)ceil((mu + 0.5) / 8.0);
+            cam->height = 8 * (int)ceil((mv + 0.5) / 8.0);
+            if (cam->width < 8)
+                cam->width = 8;
+            if (cam->height < 8)
+                cam->height = 8;
+        }
+        double rms = NAN;
+        int cs = n >= 6 ? kc_points_calibrate_camera(cam, Xk, uv, n, &rms) : KC_EINVAL;
+        res[c].uvr = uvr + 4 * c * N;
+        if (cs == KC_ENOMEM) {
+            st = cs;
+            free(mk);
+            goto fail;
+        }
+        if (cs) {
+            KC_WARN("camera \"%s\" excluded: %s", cam->name,
+                    n < 6 ? "it sees fewer than 6 control points"
+                    : cs == KC_EINVAL ? "its control points are coplanar (the DLT needs depth)"
+                                      : "the DLT did not converge");
+            out->cameras[c].excluded = true;
+            out->cameras[c].rms_px = NAN;
+            /* a placeholder camera, readable; status says excluded */
+            cam->fx = cam->fy = cam->width, cam->cx = 0.5 * cam->width, cam->cy = 0.5 * cam->height;
+            cam->k1 = cam->k2 = cam->p1 = cam->p2 = cam->k3 = 0;
+            cam->R = kc_m3_identity(), cam->t = kc_v3(0, 0, 0);
+            for (size_t i = 0; i < n; i++) {
+                double *q = res[c].uvr + 4 * res[c].n++;
+                q[0] = uv[2 * i], q[1] = uv[2 * i + 1], q[2] = q[3] = NAN;
+            }
+            continue;
+        }
+        out->cameras[c].rms_px = rms;
+        out->cameras[c].n_obs = (long)n;
+        tot += rms * rms * 2.0 * (double)n;
+        ntot += (long)n;
+        n_ok++;
+        KC_INFO("camera \"%s\": %zu control points, RMS %.3f px per coordinate", cam->name, n,
+                rms);
+        for (size_t i = 0; i < n; i++) {
+            double p[2] = {NAN, NAN}, *q = res[c].uvr + 4 * res[c].n++;
+            (void)kc_camera_project(cam, kc_v3(Xk[3 * i], Xk[3 * i + 1], Xk[3 * i + 2]), p);
+            q[0] = uv[2 * i], q[1] = uv[2 * i + 1];
+            q[2] = uv[2 * i] - p[0], q[3] = uv[2 * i + 1] - p[1];
+        }
+    }
+    free(mk);
+    if (n_ok == 0) {
+        KC_ERROR("no camera of \"%s\" could be calibrated from \"%s\"", obs_path, csv);
+        st = KC_EINVAL;
+        goto fail;
+    }
+    out->rms_px = sqrt(tot / (2.0 * (double)ntot));
+    if (!o->no_plot) {
+        st = KC_ENOMEM;
+        plot_path = o->plot_arg ? strdup(o->plot_arg) : kc_calib_residual_png_name(o->out_path);
+        if (!plot_path)
+            goto fail;
+        char title[256];
+        snprintf(title, sizeof title, "kc-calib points: %zu of %zu cameras, RMS %.3f px", n_ok, C,
+                 out->rms_px);
+        if ((st = write_plot(cli, plot_path, out, res, title)))
+            goto fail;
+        plot_written = 1;
+    }
+    const char *inputs[2] = {csv, obs_path};
+    kc_provenance prov = {"kc-calib", cli->argc, cli->argv, 2, inputs, cli->provenance};
+    if ((st = kc_calib_write(o->out_path, out, &prov)))
+        goto fail;
+    code = KC_EXIT_OK;
+fail:
+    if (st) {
+        if (code == KC_EXIT_INPUT)
+            code = kc_exit_code(st);
+        if (kc_log_error_count() == 0)
+            KC_ERROR("cannot calibrate from \"%s\": %s", csv, kc_strerror(st));
+        if (plot_written)
+            remove(plot_path);
+    }
+    kc_table_free(t);
+    kc_obs_free(ob);
+    kc_calib_free(out);
+    free(X);
+    free(uv);
+    free(med);
+    free(Xk);
+    free(uvr);
+    free(res);
+    free(plot_path);
+    if (code == KC_EXIT_OK && kc_cli_close_stdout())
+        code = KC_EXIT_FAILED;
+    return code;
+}
+
+/* kc-calib import: another tool's calibration -> OUT.calib.h5 */
+static int run_import(const kc_cli *cli, const kc_calibio_params *iop, const char *out_path,
+                      int nargs, char **args)
+{
+    if (!out_path) {
+        KC_ERROR("missing -o OUT.calib.h5 (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (nargs != 1) {
+        KC_ERROR(nargs < 1 ? "expected the file to import (see --help)"
+                           : "too many arguments (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (kc_calibio_format_of(args[0]) == KC_CALIB_FMT_UNKNOWN) {
+        KC_ERROR("\"%s\": unknown calibration format (expected .toml, .yaml, .yml or .qca.txt)",
+                 args[0]);
+        return KC_EXIT_USAGE;
+    }
+    kc_calib *c = NULL;
+    int st = kc_calibio_import(args[0], iop, &c);
+    if (!st) {
+        const char *inputs[1] = {args[0]};
+        kc_provenance prov = {"kc-calib", cli->argc, cli->argv, 1, inputs, cli->provenance};
+        st = kc_calib_write(out_path, c, &prov);
+    }
+    if (!st)
+        KC_INFO("imported %zu cameras from \"%s\" into \"%s\"", c->n_cameras, args[0], out_path);
+    kc_calib_free(c);
+    if (st && kc_log_error_count() == 0)
+        KC_ERROR("cannot import \"%s\": %s", args[0], kc_strerror(st));
+    int code = kc_exit_code(st);
+    if (code == KC_EXIT_OK && kc_cli_close_stdout())
+        code = KC_EXIT_FAILED;
+    return code;
+}
+
+/* kc-calib export IN.calib.h5 OUT.(toml|yaml) */
+static int run_export(const kc_cli *cli, const kc_calibio_params *iop, const char *out_path,
+                      int nargs, char **args)
+{
+    (void)cli;
+    if (out_path) {
+        KC_ERROR("export takes IN.calib.h5 OUT.(toml|yaml), not -o (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    if (nargs != 2) {
+        KC_ERROR(nargs < 2 ? "expected IN.calib.h5 and OUT.(toml|yaml) (see --help)"
+                           : "too many arguments (see --help)");
+        return KC_EXIT_USAGE;
+    }
+    kc_calib_format f = kc_calibio_format_of(args[1]);
+    if (f != KC_CALIB_FMT_TOML && f != KC_CALIB_FMT_YAML) {
+        KC_ERROR("\"%s\": can export .toml, .yaml or .yml only", args[1]);
+        return KC_EXIT_USAGE;
+    }
+    kc_calib *c = NULL;
+    int st = kc_calib_read(args[0], &c);
+    if (!st)
+        st = kc_calibio_export(c, args[1], iop);
+    if (!st)
+        KC_INFO("exported \"%s\" to \"%s\"", args[0], args[1]);
+    kc_calib_free(c);
+    if (st && kc_log_error_count() == 0)
+        KC_ERROR("cannot export \"%s\": %s", args[0], kc_strerror(st));
+    int code = kc_exit_code(st);
+    if (code == KC_EXIT_OK && kc_cli_close_stdout())
+        code = KC_EXIT_FAILED;
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     kc_cli cli;
@@ -110,12 +649,20 @@ int main(int argc, char **argv)
         {"focal-px", required_argument, NULL, OPT_FOCAL},
         {"intrinsics", required_argument, NULL, OPT_INTR},
         {"image-size", required_argument, NULL, OPT_SIZE},
+        {"units", required_argument, NULL, OPT_UNITS},
+        {"qca-distortion", required_argument, NULL, OPT_QCADIST},
+        {"plot", required_argument, NULL, OPT_PLOT},
+        {"no-plot", no_argument, NULL, OPT_NOPLOT},
+        {"board-units", required_argument, NULL, OPT_BOARDUNITS},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *out_path = NULL, *intr_path = NULL;
+    const char *out_path = NULL, *intr_path = NULL, *plot_arg = NULL;
+    int no_plot = 0;
+    double board_units = 0;
     double wand_mm[3] = {NAN, NAN, NAN}, lf[18], focal = 0, size[2] = {0, 0};
     size_t n_lf = 0;
+    kc_calibio_params iop = kc_calibio_default_params();
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
@@ -139,6 +686,32 @@ int main(int argc, char **argv)
                 st = KC_EINVAL;
             }
             break;
+        case OPT_PLOT: plot_arg = optarg; break;
+        case OPT_NOPLOT: no_plot = 1; break;
+        case OPT_BOARDUNITS:
+            if (!strcmp(optarg, "m") || !strcmp(optarg, "mm")) {
+                board_units = optarg[1] ? 1.0 : 1000.0;
+            } else {
+                KC_ERROR("--board-units: \"%s\" is not m or mm", optarg);
+                st = KC_EINVAL;
+            }
+            break;
+        case OPT_UNITS:
+            if (!strcmp(optarg, "m") || !strcmp(optarg, "mm")) {
+                iop.units_mm = optarg[1] ? 1.0 : 1000.0;
+            } else {
+                KC_ERROR("--units: \"%s\" is not m or mm", optarg);
+                st = KC_EINVAL;
+            }
+            break;
+        case OPT_QCADIST:
+            if (!strcmp(optarg, "pose2sim") || !strcmp(optarg, "qtm")) {
+                iop.qca_dist_scale = optarg[0] == 'p' ? 64.0 : 1.0;
+            } else {
+                KC_ERROR("--qca-distortion: \"%s\" is not pose2sim or qtm", optarg);
+                st = KC_EINVAL;
+            }
+            break;
         default: {
             int r = kc_cli_fallback_option(&cli, c, optarg, argv[optind - 1], usage);
             if (r >= 0)
@@ -149,14 +722,26 @@ int main(int argc, char **argv)
             return KC_EXIT_USAGE;
     }
     if (optind >= argc) {
-        KC_ERROR("expected a mode: wand (see --help)");
+        KC_ERROR("expected a mode: wand, board, points, import or export (see --help)");
         return KC_EXIT_USAGE;
     }
-    if (strcmp(argv[optind], "wand") != 0) {
-        KC_ERROR("unknown mode \"%s\": the modes are: wand (see --help)", argv[optind]);
+    const char *mode = argv[optind++];
+    if (!strcmp(mode, "import"))
+        return run_import(&cli, &iop, out_path, argc - optind, argv + optind);
+    if (!strcmp(mode, "export"))
+        return run_export(&cli, &iop, out_path, argc - optind, argv + optind);
+    if (!strcmp(mode, "points")) {
+        board_opts bo = {out_path, intr_path, plot_arg, no_plot, board_units, {size[0], size[1]}};
+        return run_points(&cli, &bo, argc - optind, argv + optind);
+    }
+    if (!strcmp(mode, "board")) {
+        board_opts bo = {out_path, intr_path, plot_arg, no_plot, board_units, {size[0], size[1]}};
+        return run_board(&cli, &bo, argc - optind, argv + optind);
+    }
+    if (strcmp(mode, "wand") != 0) {
+        KC_ERROR("unknown mode \"%s\": the modes are: wand, board, points, import, export (see --help)", mode);
         return KC_EXIT_USAGE;
     }
-    optind++;
     if (!out_path) {
         KC_ERROR("missing -o OUT.calib.h5 (see --help)");
         return KC_EXIT_USAGE;
@@ -175,6 +760,10 @@ int main(int argc, char **argv)
     uint8_t *usable = NULL;
     kc_wand_stats *ws = NULL;
     kc_ba_report *rep = NULL;
+    kc_calib_resid *res = NULL;
+    double *resbuf = NULL;
+    char *plot_path = NULL;
+    int plot_written = 0;
     int st, code = KC_EXIT_INPUT;
     double t0 = kc_now();
     if ((st = kc_obs_read(wand_path, &wo)) || (st = kc_obs_read(lf_path, &lo)))
@@ -225,7 +814,7 @@ int main(int argc, char **argv)
     usable = calloc(C, 1);
     ws = calloc(C, sizeof *ws);
     rep = calloc(1, sizeof *rep);
-    if (!cams || !det || !usable || !ws || !rep)
+    if (!cams || !det || !usable || !ws || !rep || !(rep->wand_xyz = malloc(F * 9 * sizeof(double))))
         goto fail;
     /* image sizes */
     for (size_t i = 0; i < C; i++) {
@@ -321,12 +910,49 @@ int main(int argc, char **argv)
     KC_INFO("L-frame: %zu markers fitted to %.2f mm RMS", n_lf, fit);
     for (size_t i = 0; i < C; i++)
         kc_calib_transform_camera(&cams[i], A, b);
+    for (size_t f = 0; f < 3 * F; f++) {   /* the fitted wand markers too, for the figure */
+        double *x = rep->wand_xyz + 3 * f;
+        kc_vec3 X = kc_v3_add(kc_m3_apply(A, kc_v3(x[0], x[1], x[2])), b);
+        x[0] = X.x, x[1] = X.y, x[2] = X.z;
+    }
     double wl_rms, wl_bias;
     long wl_n;
     if ((st = kc_wand_length_stats(det, C, F, wand_mm, cams, usable, &wl_rms, &wl_bias, &wl_n)))
         goto fail;
     KC_INFO("wand length: RMS error %.3f mm, bias %+.3f mm over %ld frames", wl_rms, wl_bias, wl_n);
 
+    /* how much of each image the wand covered: the principal point and the distortion are
+     * extrapolated beyond it (the residual figure shows where); one line for all cameras,
+     * after the calibration succeeded */
+    {
+        char list[512] = "";
+        size_t len = 0, n_low = 0;
+        for (size_t i = 0; i < C && !intr; i++) {
+            unsigned char cell[8 * 6] = {0};
+            int n_cells = 0;
+            for (size_t k = 0; k < F * 3 && usable[i]; k++) {
+                const double *o = det + (i * F * 3 + k) * 2;
+                if (!isfinite(o[0]))
+                    continue;
+                int gx = (int)floor((o[0] + 0.5) * 8.0 / cams[i].width);
+                int gy = (int)floor((o[1] + 0.5) * 6.0 / cams[i].height);
+                if (gx >= 0 && gx < 8 && gy >= 0 && gy < 6 && !cell[gy * 8 + gx]) {
+                    cell[gy * 8 + gx] = 1;
+                    n_cells++;
+                }
+            }
+            if (!usable[i] || n_cells >= 20)
+                continue;
+            n_low++;
+            if (len < sizeof list - 80)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %d", n_low > 1 ? ", " : "",
+                                        cams[i].name, n_cells);
+        }
+        if (n_low)
+            KC_WARN("the wand covered fewer than 20 of 48 cells (8x6 grid) of %zu camera image%s "
+                    "(%s): principal points and distortion are extrapolated beyond; wave the "
+                    "wand nearer the image edges", n_low, n_low > 1 ? "s" : "", list);
+    }
     /* (5) write */
     st = KC_ENOMEM;
     if (!(out = kc_calib_alloc(C)))
@@ -339,6 +965,36 @@ int main(int argc, char **argv)
         out->cameras[i].excluded = !usable[i];
         out->cameras[i].rms_px = usable[i] && i < 256 ? rep->cam_rms_px[i] : NAN;
         out->cameras[i].n_obs = usable[i] && i < 256 ? rep->cam_n_obs[i] : 0;
+    }
+    if (!no_plot) {
+        /* every detection with its residual against the fitted wand (NaN: not adjusted) */
+        st = KC_ENOMEM;
+        res = calloc(C, sizeof *res);
+        resbuf = malloc(C * F * 3 * 4 * sizeof *resbuf);
+        plot_path = plot_arg ? strdup(plot_arg) : kc_calib_residual_png_name(out_path);
+        if (!res || !resbuf || !plot_path)
+            goto fail;
+        for (size_t i = 0; i < C; i++) {
+            res[i].uvr = resbuf + i * F * 12;
+            for (size_t f = 0; f < F; f++)
+                for (int m = 0; m < 3; m++) {
+                    const double *o = det + ((i * F + f) * 3 + (size_t)m) * 2;
+                    if (!isfinite(o[0]))
+                        continue;
+                    double *q = res[i].uvr + 4 * res[i].n++, uv[2];
+                    const double *x = rep->wand_xyz + f * 9 + 3 * m;
+                    q[0] = o[0], q[1] = o[1], q[2] = q[3] = NAN;
+                    if (usable[i] && isfinite(x[0]) &&
+                        kc_camera_project(&cams[i], kc_v3(x[0], x[1], x[2]), uv))
+                        q[2] = o[0] - uv[0], q[3] = o[1] - uv[1];
+                }
+        }
+        char title[256];
+        snprintf(title, sizeof title, "kc-calib wand: %zu of %zu cameras, RMS %.3f px, wand "
+                 "length RMS %.3f mm", n_usable, C, rep->rms_px, wl_rms);
+        if ((st = write_plot(&cli, plot_path, out, res, title)))
+            goto fail;
+        plot_written = 1;
     }
     const char *inputs[3] = {wand_path, lf_path, intr_path};
     kc_provenance prov = {"kc-calib", argc, argv, intr_path ? 3 : 2, inputs, cli.provenance};
@@ -356,7 +1012,14 @@ fail:
             code = KC_EXIT_FAILED;
         if (kc_log_error_count() == 0)
             KC_ERROR("cannot calibrate from \"%s\": %s", wand_path, kc_strerror(st));
+        if (plot_written)
+            remove(plot_path);   /* no figure without its calibration */
     }
+    free(res);
+    free(resbuf);
+    free(plot_path);
+    if (rep)
+        free(rep->wand_xyz);
     kc_obs_free(wo);
     kc_obs_free(lo);
     kc_calib_free(intr);

@@ -2,6 +2,7 @@
  *   MODE nan     a copy with one non-finite centroid
  *   MODE sparse  a copy in which camera 2 keeps its blobs in only 5% of the frames
  *   MODE single  a copy in which only camera 1 keeps any blob
+ *   MODE drop2   a copy in which camera 2 has no blob at all
  * usage: test_calib_make_bad MODE IN.obs.h5 OUT.obs.h5 */
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
         o->centroids[1].xy[7] = NAN;
     } else if (!strcmp(argv[1], "sparse")) {
         thin(&o->centroids[1], o->n_frames, 20);
+    } else if (!strcmp(argv[1], "drop2")) {
+        thin(&o->centroids[1], o->n_frames, 0);
     } else if (!strcmp(argv[1], "single")) {
         for (size_t c = 1; c < o->n_cameras; c++)
             thin(&o->centroids[c], o->n_frames, 0);

@@ -3,8 +3,10 @@
  * recovered rig compared with calib/truth.calib.h5 in the world frame the L-frame sets (no
  * alignment: the L-frame must put it there): focal length, principal point, camera centres,
  * orientations, reprojection RMS, wand length error, and held-out markers of a drop jump
- * triangulated with the recovered vs the true calibration. Also: the same bytes with 1 and
- * 2 threads, and a focal guess 30% off. */
+ * triangulated with the recovered vs the true calibration, and a grid over each image
+ * projected through the recovered vs the true model. Also: the same bytes with 1 and 2
+ * threads, a focal guess 30% off, and a camera that sees the wand in only 5% of the frames
+ * (the others no worse than without that camera, within 1.25x + 0.5 mm). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,18 @@ out:
     kc_calib_free(tc);
 }
 
+static size_t wand_frames(const char *sess)
+{
+    char p[1100];
+    snprintf(p, sizeof p, "%s/calib/wand.obs.h5", sess);
+    kc_obs *o = NULL;
+    size_t F = 0;
+    if (kc_obs_read(p, &o) == KC_OK)
+        F = o->n_frames;
+    kc_obs_free(o);
+    return F;
+}
+
 static int files_equal(const char *a, const char *b)
 {
     char cmd[4096];
@@ -109,8 +123,46 @@ static int files_equal(const char *a, const char *b)
     return system(cmd) == 0;
 }
 
+/* Centre errors (after a rigid alignment of the centres) of every calibrated camera but
+ * skip (a name, or NULL); max out. Returns 0 when read. */
+static int centre_errors(const char *rec_path, const char *truth_path, const char *skip,
+                         double *max_mm, int *n_cal)
+{
+    kc_calib *rec = NULL, *tru = NULL;
+    int st = -1;
+    if (kc_calib_read(rec_path, &rec) || kc_calib_read(truth_path, &tru))
+        goto out;
+    kc_vec3 P[64], Q[64];
+    size_t np = 0;
+    *n_cal = 0;
+    for (size_t i = 0; i < tru->n_cameras && np < 64; i++) {
+        int k = kc_calib_find(rec, tru->cameras[i].cam.name);
+        if (k < 0 || rec->cameras[k].excluded)
+            continue;
+        (*n_cal)++;
+        if (skip && !strcmp(skip, tru->cameras[i].cam.name))
+            continue;
+        P[np] = kc_camera_centre(&rec->cameras[k].cam);
+        Q[np++] = kc_camera_centre(&tru->cameras[i].cam);
+    }
+    kc_mat3 A;
+    kc_vec3 b;
+    double fit;
+    if (np < 3 || kc_calib_rigid_fit(P, Q, np, &A, &b, &fit))
+        goto out;
+    *max_mm = 0;
+    for (size_t i = 0; i < np; i++)
+        *max_mm = fmax(*max_mm, kc_v3_norm(kc_v3_sub(kc_v3_add(kc_m3_apply(A, P[i]), b), Q[i])));
+    st = 0;
+out:
+    kc_calib_free(rec);
+    kc_calib_free(tru);
+    return st;
+}
+
 /* Compare rec with truth; returns 0 when read. */
-static int compare(const char *rec_path, const char *truth_path, const char *tag)
+static int compare(const char *rec_path, const char *truth_path, const char *tag,
+                   size_t n_frames)
 {
     kc_calib *rec = NULL, *tru = NULL;
     if (!CHECK("read the recovered calibration", kc_calib_read(rec_path, &rec) == 0) ||
@@ -120,6 +172,8 @@ static int compare(const char *rec_path, const char *truth_path, const char *tag
         return -1;
     }
     double fmax_pct = 0, ppmax = 0, cmax = 0, omax = 0, cmax_l = 0, omax_l = 0;
+    double gss = 0, gmax = 0;
+    long gn = 0;
     int n_ok = 0;
     /* the issue's comparison: after a rigid alignment of the recovered camera centres to the
      * true ones (the wand fixes the scale); the L-frame's own world frame is reported too */
@@ -154,6 +208,23 @@ static int compare(const char *rec_path, const char *truth_path, const char *tag
         cmax = fmax(cmax, kc_v3_norm(kc_v3_sub(kc_camera_centre(Rc), kc_camera_centre(T))));
         kc_vec3 r = kc_m3_to_rodrigues(kc_m3_mul(Rc->R, kc_m3_transpose(T->R)));
         omax = fmax(omax, kc_v3_norm(r) / KC_DEG);
+        /* a 24 x 18 grid over the whole image, back-projected through the true camera to the
+         * depth of the capture volume's centre (the world point 0, 0, 900 mm), projected
+         * through the recovered (aligned) one */
+        double depth = kc_v3_norm(kc_v3_sub(kc_camera_centre(T), kc_v3(0, 0, 900)));
+        for (int gy = 0; gy < 18; gy++)
+            for (int gx = 0; gx < 24; gx++) {
+                double uv[2] = {(gx + 0.5) * T->width / 24.0 - 0.5,
+                                (gy + 0.5) * T->height / 18.0 - 0.5}, p2[2];
+                kc_vec3 o, d;
+                if (kc_camera_ray(T, uv, &o, &d) ||
+                    !kc_camera_project(Rc, kc_v3_axpy(o, depth, d), p2))
+                    continue;
+                double e2 = (p2[0] - uv[0]) * (p2[0] - uv[0]) + (p2[1] - uv[1]) * (p2[1] - uv[1]);
+                gss += e2;
+                gn++;
+                gmax = fmax(gmax, sqrt(e2));
+            }
     }
     printf("%s: %d of %zu cameras; max |focal error| %.4f %%, principal point %.3f px, "
            "centre %.3f mm, orientation %.4f deg; RMS %.4f px; wand length RMS %.3f mm\n",
@@ -162,9 +233,24 @@ static int compare(const char *rec_path, const char *truth_path, const char *tag
     printf("  in the L-frame's world frame (no alignment): centre %.3f mm, orientation %.4f deg\n",
            cmax_l, omax_l);
     CHECK("all 8 cameras calibrated", n_ok == (int)tru->n_cameras);
-    /* reprojection RMS per coordinate: σ = 0.3 px, within ±5% of σ·√(1 − p/n) (p/n small) */
-    CHECK_NEAR("reprojection RMS per coordinate, px", rec->rms_px, 0.3, 0.3 * 0.08);
+    /* reprojection RMS per coordinate: σ = 0.3 px, within ±5% of σ·√(1 − p/n) (ISSUE 6):
+     * n = 2 x the observations used, p = 14 per camera less the gauge's 6 pose parameters
+     * plus 5 per wand frame (every frame of the capture counted: an upper bound on p) */
+    long n_obs = 0;
+    for (size_t i = 0; i < rec->n_cameras; i++)
+        n_obs += rec->cameras[i].excluded ? 0 : rec->cameras[i].n_obs;
+    double pn = (14.0 * n_ok - 6 + 5.0 * (double)n_frames) / (2.0 * (double)n_obs);
+    double want = 0.3 * sqrt(1 - pn);
+    printf("  reprojection RMS %.4f px per coordinate vs sigma sqrt(1 - p/n) = %.4f px "
+           "(p/n %.3f)\n", rec->rms_px, want, pn);
+    CHECK_NEAR("reprojection RMS per coordinate vs sigma sqrt(1 - p/n), px (ISSUE 6: 5%)",
+               rec->rms_px, want, 0.05 * want);
+    double grms = gn ? sqrt(gss / (double)gn) : NAN;
+    printf("  grid over each image, recovered vs true projection: RMS %.3f px, max %.3f px\n",
+           grms, gmax);
     /* the issue's acceptance numbers (ISSUE 6) */
+    accept("grid projection RMS, px (ISSUE 6: <= 0.15)", grms, 0.15);
+    accept("grid projection max, px (ISSUE 6: <= 0.6)", gmax, 0.6);
     accept("principal point error, px (ISSUE 6: <= 2)", ppmax, 2.0);
     accept("camera centre error after rigid alignment, mm (ISSUE 6: <= 1.5)", cmax, 1.5);
     accept("orientation error after rigid alignment, deg (ISSUE 6: <= 0.1)", omax, 0.1);
@@ -213,7 +299,7 @@ int main(void)
     CHECK("same bytes with 1 and 2 threads", files_equal(rec, rec2));
     char truth[1100];
     snprintf(truth, sizeof truth, "%s/calib/truth.calib.h5", sess);
-    compare(rec, truth, "default focal guess (image width)");
+    compare(rec, truth, "default focal guess (image width)", wand_frames(sess));
 
     /* held-out markers: a drop jump triangulated with each calibration */
     snprintf(tt, sizeof tt, "%s/true.traj.h5", dir);
@@ -231,12 +317,44 @@ int main(void)
     CHECK_NEAR("held-out RMSE ratio (this slice, measured 1.063)", e_rec / e_true, 1.0, 0.10);
     wand_length_vs_truth(sess, rec, truth);
 
+    /* a camera that sees the wand in only 5% of the frames (cam02 keeps its blobs in every
+     * 20th frame): calibrated or excluded with a warning, never spoiling the others. The
+     * baseline is the same capture without cam02 at all (fewer views make the others worse by
+     * themselves: measured 2.6 -> 4.0 mm): the others' centres (aligned without cam02) within
+     * 1.25x + 0.5 mm of that */
+    {
+        char sparse[1100], recs[1100], drop[1100], recd[1100], big[8192];
+        snprintf(sparse, sizeof sparse, "%s/sparse.obs.h5", dir);
+        snprintf(recs, sizeof recs, "%s/recsparse.calib.h5", dir);
+        snprintf(drop, sizeof drop, "%s/drop2.obs.h5", dir);
+        snprintf(recd, sizeof recd, "%s/recdrop2.calib.h5", dir);
+        snprintf(big, sizeof big, "'%s' sparse '%s/calib/wand.obs.h5' '%s' && '%s' drop2 "
+                 "'%s/calib/wand.obs.h5' '%s'", KC_MAKE_BAD_EXE, sess, sparse, KC_MAKE_BAD_EXE,
+                 sess, drop);
+        CHECK("make the sparse-camera and no-camera captures", run(big) == 0);
+        snprintf(big, sizeof big, "'%s' wand -o '%s' --no-plot --quiet '%s' '%s/calib/lframe.obs.h5'"
+                 " && '%s' wand -o '%s' --no-plot --quiet '%s' '%s/calib/lframe.obs.h5'",
+                 KC_CALIB_EXE, recs, sparse, sess, KC_CALIB_EXE, recd, drop, sess);
+        double full = NAN, part = NAN, none = NAN;
+        int nf = 0, ns = 0, nd = 0;
+        if (CHECK("kc-calib wand with a 5% camera, and without it", run(big) == 0) &&
+            CHECK("centre errors", centre_errors(rec, truth, "cam02", &full, &nf) == 0 &&
+                                       centre_errors(recs, truth, "cam02", &part, &ns) == 0 &&
+                                       centre_errors(recd, truth, "cam02", &none, &nd) == 0)) {
+            printf("5%% camera: %d of 8 calibrated; the other cameras' max centre error %.3f mm "
+                   "(without the camera %.3f mm, full capture %.3f mm)\n", ns, part, none, full);
+            CHECK_NEAR("others' centres with a 5% camera vs without it, mm", part, 0,
+                       1.25 * none + 0.5);
+            CHECK("the other 7 calibrated", ns >= 7 && nd == 7);
+        }
+    }
+
     /* a focal guess 30% above the truth (~1690 px) */
     snprintf(cmd, sizeof cmd,
              "'%s' wand -o '%s' --focal-px 2200 --quiet '%s/calib/wand.obs.h5' "
              "'%s/calib/lframe.obs.h5'",
              KC_CALIB_EXE, rec30, sess, sess);
     if (CHECK("kc-calib wand --focal-px 2200", run(cmd) == 0))
-        compare(rec30, truth, "focal guess 2200 px");
+        compare(rec30, truth, "focal guess 2200 px", wand_frames(sess));
     return kc_test_summary("test_calib_synth");
 }
