@@ -5,7 +5,7 @@
 KC_ROOT=${KC_ROOT:-$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)}
 
 # Packages needed to build and run the pipeline.
-KC_BUILD_PACKAGES="gcc make cmake pkg-config libhdf5-dev hdf5-tools libgsl-dev libpng-dev libcairo2-dev libssl-dev libxml2-dev libyaml-dev"
+KC_BUILD_PACKAGES="gcc make cmake pkg-config libhdf5-dev hdf5-tools libgsl-dev libpng-dev libcairo2-dev libssl-dev libxml2-dev libyaml-dev libjansson-dev"
 # Extra packages for the test suite: the contract page's h5py and R snippets, sanitizers.
 # clang with its sanitizer runtimes and OpenMP for the bounded libFuzzer runs.
 KC_TEST_PACKAGES="python3 python3-h5py python3-numpy r-cran-hdf5r clang-14 libclang-rt-14-dev libomp-14-dev chromium slurmctld slurmd slurm-client munge"

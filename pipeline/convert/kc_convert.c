@@ -6,12 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "kinechain/associate.h"
 #include "kinechain/c3d.h"
+#include "kinechain/calibfile.h"
 #include "kinechain/cli.h"
 #include "kinechain/h5io.h"
 #include "kinechain/import.h"
+#include "kinechain/keypoints.h"
 #include "kinechain/kinfile.h"
+#include "kinechain/obsfile.h"
 #include "kinechain/log.h"
 #include "kinechain/mot.h"
 #include "kinechain/status.h"
@@ -20,7 +25,8 @@
 #include "kinechain/trc.h"
 #include "kinechain/vsk.h"
 
-enum { OPT_STRIP_PREFIX = 2000, OPT_LABELS_MAP, OPT_AXES, OPT_GRF, OPT_SUBJECT };
+enum { OPT_STRIP_PREFIX = 2000, OPT_LABELS_MAP, OPT_AXES, OPT_GRF, OPT_SUBJECT, OPT_LAYOUT,
+       OPT_CALIB, OPT_PERSON, OPT_MINCONF, OPT_RATE, OPT_MAXERR };
 
 static void usage(FILE *fp, int status)
 {
@@ -61,6 +67,14 @@ static void usage(FILE *fp, int status)
             "  IN.vsk -> OUT.csv       Vicon subject file to the subjects CSV of kc-ik\n"
             "                          --subjects (Bodymass, LegLength, KneeWidth, ...;\n"
             "                          Vicon's angles in radians become degrees)\n"
+            "  DIR/ -> OUT.obs.h5      2D keypoints of a pose estimator to labelled\n"
+            "                          observations with /weights (= confidence):\n"
+            "                          with --layout, OpenPose JSON: DIR holds a folder per\n"
+            "                          camera (a \"_json\" suffix is dropped from its name),\n"
+            "                          a .json file per frame; without --layout, DeepLabCut\n"
+            "                          CSV: DIR holds a .csv per camera (or IN is one .csv)\n"
+            "                          and body parts name the keypoints. A keypoint whose\n"
+            "                          confidence is below --min-confidence is missing (NaN)\n"
             "\n"
             "Every import into trajectories (C3D, TRC, MOT) checks which axis is up (C3D\n"
             "POINT:Y_SCREEN, pelvis above foot markers, force plates' vertical force), says\n"
@@ -80,17 +94,39 @@ static void usage(FILE *fp, int status)
             "                        (same --axes, same time base as the TRC)\n"
             "  --subject ID          with .vsk input: the subject's name (default: the file\n"
             "                        name without .vsk, as Vicon names it)\n"
+            "Keypoint input (DIR/ -> OUT.obs.h5):\n"
+            "  --layout L            OpenPose keypoint layout: body25, body25b or coco\n"
+            "                        (names from OpenPose's doc/02_output.md)\n"
+            "  --rate HZ             the video frame rate (required: the files carry none)\n"
+            "  --min-confidence C    keypoints below C are missing (default 0.3, Pose2Sim's\n"
+            "                        likelihood_threshold_triangulation)\n"
+            "  --calib FILE.calib.h5 the cameras: names matched to the camera folders\n"
+            "                        (exactly, else ignoring case and non-alphanumerics:\n"
+            "                        cam01 = cam_01) and written as the calibration's\n"
+            "  --person auto|N       which person, when a camera sees several: auto (the\n"
+            "                        default) picks per frame the combination of one person\n"
+            "                        per camera whose keypoints triangulate with the least\n"
+            "                        reprojection error (needs --calib; without it, the\n"
+            "                        most confident person, with a warning); with 3 or\n"
+            "                        more cameras, a camera whose person's median\n"
+            "                        reprojection error against the best-agreeing pair of\n"
+            "                        cameras exceeds --max-error-px keeps nobody in that\n"
+            "                        frame. N takes the N-th person (0-based, file order)\n"
+            "                        of every file\n"
+            "  --max-error-px PX     see --person auto (default 50)\n"
             "%s\n"
             "Example:\n"
             "  kc-convert --strip-prefix trial01.c3d trial01.traj.h5\n"
             "  kc-convert --axes opensim trial01.traj.h5 trial01.trc\n"
             "  kc-convert --grf DJ1_grf.mot DJ1.trc DJ1.traj.h5\n"
             "  kc-convert Test.vsk subjects.csv\n"
+            "  kc-convert --layout body25b --rate 60 --calib rig.calib.h5 pose/ trial.obs.h5\n"
             "\n"
             "Exit status:\n"
             "  0  success\n"
             "  1  misuse: bad option, wrong number of files or an unsupported pair\n"
-            "  2  bad input (unreadable, truncated or inconsistent file, or a value the\n"
+            "  2  bad input (unreadable, truncated or inconsistent file, an unknown\n"
+            "     keypoint layout, cameras with different frame counts, or a value the\n"
             "     output format cannot hold) or an output that cannot be written; no output\n"
             "     file is left behind\n"
             "  3  the conversion itself failed (out of memory)\n",
@@ -281,6 +317,168 @@ static int mot_to_traj(const kc_cli *cli, const char *in, const char *out, const
     return st;
 }
 
+/* ---- 2D keypoints (OpenPose JSON, DeepLabCut CSV) -> observations --------------------- */
+
+typedef struct kp_opts {
+    const char *layout;     /* NULL: DeepLabCut */
+    const char *calib;      /* may be NULL */
+    int person;             /* -1 auto */
+    double min_conf;
+    double rate_hz;         /* NaN: not given */
+    double max_error_px;
+} kp_opts;
+
+static bool is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* "cam_01" and "Cam01" are the same camera: lower-case letters and digits only. */
+static void name_key(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z'))
+            out[k++] = *s;
+        else if (*s >= 'A' && *s <= 'Z')
+            out[k++] = (char)(*s - 'A' + 'a');
+    out[k] = '\0';
+}
+
+/* cams[i] = the calibration's camera for keypoint camera i; names[i] its name. */
+static int match_calib(const kc_kp_set *s, const kc_calib *cal, const char *calib_path,
+                       kc_camera *cams, char **names)
+{
+    for (size_t i = 0; i < s->n_cameras; i++) {
+        int k = kc_calib_find(cal, s->cameras[i].name);
+        if (k < 0) {
+            char a[128], b[128];
+            name_key(s->cameras[i].name, a, sizeof a);
+            for (size_t j = 0; j < cal->n_cameras; j++) {
+                name_key(cal->cameras[j].cam.name, b, sizeof b);
+                if (*a && strcmp(a, b) == 0) {
+                    if (k >= 0) {
+                        KC_ERROR("camera \"%s\" matches both \"%s\" and \"%s\" of \"%s\"",
+                                 s->cameras[i].name, cal->cameras[k].cam.name,
+                                 cal->cameras[j].cam.name, calib_path);
+                        return KC_EINVAL;
+                    }
+                    k = (int)j;
+                }
+            }
+        }
+        if (k < 0) {
+            KC_ERROR("camera \"%s\" is not in \"%s\"", s->cameras[i].name, calib_path);
+            return KC_EMISSING;
+        }
+        if (cal->cameras[k].excluded) {
+            KC_ERROR("camera \"%s\" has status \"excluded\" in \"%s\"", cal->cameras[k].cam.name,
+                     calib_path);
+            return KC_EINVAL;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(names[j], cal->cameras[k].cam.name) == 0) {
+                KC_ERROR("cameras \"%s\" and \"%s\" both match \"%s\" of \"%s\"",
+                         s->cameras[j].name, s->cameras[i].name, names[j], calib_path);
+                return KC_EINVAL;
+            }
+        cams[i] = cal->cameras[k].cam;
+        names[i] = cal->cameras[k].cam.name;
+    }
+    return KC_OK;
+}
+
+static int keypoints_to_obs(const kc_cli *cli, const char *in, const char *out,
+                            const kp_opts *o)
+{
+    kc_kp_set *s = NULL;
+    kc_calib *cal = NULL;
+    kc_camera *cams = NULL;
+    char **names = NULL;
+    int *choice = NULL;
+    kc_obs *obs = NULL;
+    const char **inputs = NULL;
+    int st;
+    if (o->layout) {
+        kc_kp_layout layout;
+        if (kc_kp_layout_parse(o->layout, &layout) != KC_OK) {
+            KC_ERROR("unknown keypoint layout \"%s\" (known: body25, body25b, coco)",
+                     o->layout);
+            return KC_EINVAL;
+        }
+        st = kc_kp_read_openpose(in, layout, &s);
+    } else {
+        st = kc_kp_read_dlc(in, &s);
+    }
+    if (st)
+        goto done;
+    size_t C = s->n_cameras, F = s->n_frames;
+    st = KC_ENOMEM;
+    if (!(choice = malloc(C * F * sizeof *choice)))
+        goto done;
+    if (o->calib) {
+        if ((st = kc_calib_read(o->calib, &cal)))
+            goto done;
+        st = KC_ENOMEM;
+        if (!(cams = malloc(C * sizeof *cams)) || !(names = calloc(C, sizeof *names)))
+            goto done;
+        if ((st = match_calib(s, cal, o->calib, cams, names)) ||
+            (st = kc_kp_rename_cameras(s, names)))
+            goto done;
+    }
+    size_t multi = 0;
+    for (size_t i = 0; i < C * F; i++)
+        multi += s->cameras[i / F].frames[i % F].n_people > 1;
+    if (o->person >= 0) {
+        st = kc_assoc_fixed(s, o->person, o->min_conf, choice);
+    } else if (cams) {
+        kc_assoc_params ap = kc_assoc_default_params();
+        ap.min_confidence = o->min_conf;
+        ap.max_error_px = o->max_error_px;
+        kc_assoc_stats as;
+        st = kc_assoc_choose(s, cams, &ap, choice, &as);
+        if (st == KC_OK)
+            KC_INFO("\"%s\": association chose among several people in %zu frames; %zu "
+                    "camera-frames dropped as inconsistent, %zu without anybody", in,
+                    as.frames_with_choice, as.camera_frames_dropped, as.camera_frames_empty);
+    } else {
+        st = kc_assoc_fixed(s, -1, o->min_conf, choice);
+        if (st == KC_OK && multi)
+            KC_WARN("\"%s\": %zu camera-frames show several people; without --calib the most "
+                    "confident one is taken (give --calib to associate across views, or "
+                    "--person N)", in, multi);
+    }
+    if (st || (st = kc_kp_to_obs(s, choice, o->min_conf, o->rate_hz, &obs)))
+        goto done;
+    KC_INFO("\"%s\": %zu cameras, %zu frames, %zu keypoints", in, C, F, s->n_keypoints);
+    /* provenance: the calibration and every keypoint file */
+    size_t n_in = o->calib ? 1 : 0;
+    for (size_t c = 0; c < C; c++)
+        n_in += s->cameras[c].n_files;
+    st = KC_ENOMEM;
+    if (!(inputs = malloc(n_in * sizeof *inputs)))
+        goto done;
+    n_in = 0;
+    if (o->calib)
+        inputs[n_in++] = o->calib;
+    for (size_t c = 0; c < C; c++)
+        for (size_t i = 0; i < s->cameras[c].n_files; i++)
+            inputs[n_in++] = s->cameras[c].files[i];
+    kc_provenance prov = {"kc-convert", cli->argc, cli->argv, (int)n_in, inputs,
+                          cli->provenance};
+    st = kc_obs_write(out, obs, &prov);
+done:
+    free(inputs);
+    kc_obs_free(obs);
+    free(choice);
+    free(names);
+    free(cams);
+    kc_calib_free(cal);
+    kc_kp_set_free(s);
+    return st;
+}
+
 static int vsk_to_csv(const char *in, const char *out, const char *subject)
 {
     kc_vsk v;
@@ -308,6 +506,12 @@ int main(int argc, char **argv)
         {"axes", required_argument, NULL, OPT_AXES},
         {"grf", required_argument, NULL, OPT_GRF},
         {"subject", required_argument, NULL, OPT_SUBJECT},
+        {"layout", required_argument, NULL, OPT_LAYOUT},
+        {"calib", required_argument, NULL, OPT_CALIB},
+        {"person", required_argument, NULL, OPT_PERSON},
+        {"min-confidence", required_argument, NULL, OPT_MINCONF},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"max-error-px", required_argument, NULL, OPT_MAXERR},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     kc_cli cli;
@@ -315,6 +519,8 @@ int main(int argc, char **argv)
     bool strip = false;
     const char *map = NULL, *axes_spec = NULL, *grf = NULL, *subject = NULL;
     kc_axes axes;
+    kp_opts kp = {NULL, NULL, -1, KC_KP_DEFAULT_MIN_CONFIDENCE, NAN, 50.0};
+    bool kp_option = false;
     int opt;
     opterr = 0;   /* kc_cli_fallback_option reports misuse in one line */
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -328,6 +534,29 @@ int main(int argc, char **argv)
         }
         if (opt == OPT_GRF || opt == OPT_SUBJECT) {
             *(opt == OPT_GRF ? &grf : &subject) = optarg;
+            continue;
+        }
+        if (opt >= OPT_LAYOUT && opt <= OPT_MAXERR) {
+            kp_option = true;
+            int pst = KC_OK;
+            if (opt == OPT_LAYOUT) {
+                kp.layout = optarg;
+            } else if (opt == OPT_CALIB) {
+                kp.calib = optarg;
+            } else if (opt == OPT_PERSON) {
+                long n = -1;
+                if (strcmp(optarg, "auto") != 0)
+                    pst = kc_parse_long("person", optarg, 0, 100000, &n);
+                kp.person = (int)n;
+            } else if (opt == OPT_MINCONF) {
+                pst = kc_parse_double("min-confidence", optarg, 0, 1, &kp.min_conf);
+            } else if (opt == OPT_RATE) {
+                pst = kc_parse_double("rate", optarg, 1e-3, 1e6, &kp.rate_hz);
+            } else {
+                pst = kc_parse_double("max-error-px", optarg, 1e-3, 1e6, &kp.max_error_px);
+            }
+            if (pst != KC_OK)
+                return KC_EXIT_USAGE;
             continue;
         }
         if (opt == OPT_AXES) {
@@ -347,6 +576,29 @@ int main(int argc, char **argv)
         return KC_EXIT_USAGE;
     }
     const char *in = argv[optind], *out = argv[optind + 1];
+    size_t in_len = strlen(in);
+    bool kp_in = has_ext(out, ".obs.h5") && (is_dir(in) || has_ext(in, ".csv") || kp.layout ||
+                                             (in_len && in[in_len - 1] == '/'));
+    if (kp_option && !kp_in) {
+        KC_ERROR("--layout, --rate, --calib, --person, --min-confidence and --max-error-px "
+                 "apply to keypoints (a folder or .csv) -> .obs.h5 only");
+        return KC_EXIT_USAGE;
+    }
+    if (kp_in) {
+        if (axes_spec || grf || subject || strip || map) {
+            KC_ERROR("--axes, --grf, --subject, --strip-prefix and --labels-map do not apply "
+                     "to keypoint input");
+            return KC_EXIT_USAGE;
+        }
+        if (isnan(kp.rate_hz)) {
+            KC_ERROR("keypoint input needs --rate HZ (the video frame rate)");
+            return KC_EXIT_USAGE;
+        }
+        int kst = keypoints_to_obs(&cli, in, out, &kp);
+        if (kc_cli_close_stdout() != KC_OK)
+            return KC_EXIT_FAILED;
+        return kc_exit_code(kst);
+    }
     bool trc = has_ext(in, ".trc") || has_ext(out, ".trc");
     bool mot_in = has_ext(in, ".mot") || has_ext(in, ".sto");
     bool c3d_in = has_ext(in, ".c3d") && has_ext(out, ".traj.h5");
