@@ -194,8 +194,9 @@ static void test_errors(void)
     p.tasks = "sls";
     CHECK("no trial left", kc_cohortstats_run(&p, &co) == KC_EINVAL && !co);
     p.tasks = NULL;
+    /* every kinematics file missing: no trial left (each would be listed; nothing is) */
     p.kin_dir = path_of("nokin");
-    CHECK("missing kinematics", kc_cohortstats_run(&p, &co) == KC_EIO && !co);
+    CHECK("every kinematics file missing", kc_cohortstats_run(&p, &co) == KC_EINVAL && !co);
     /* a file of another kind where a kinematics file should be */
     kc_cohort *other = kc_cohort_alloc();
     kc_provenance prov = {"test_stats_cohort", 0, NULL, 0, NULL, false};
@@ -207,7 +208,39 @@ static void test_errors(void)
     p.manifest = path_of("manifest_kind2.csv");
     p.kin_dir = NULL;
     p.compare_a = p.compare_b = NULL;
-    CHECK("wrong kind", kc_cohortstats_run(&p, &co) == KC_EKIND && !co);
+    CHECK("only a file of the wrong kind: no trial left",
+          kc_cohortstats_run(&p, &co) == KC_EINVAL && !co);
+    /* a wrong-kind and a missing file among good ones: both left out with the reason, the
+     * rest summarised, n_failed = 2 */
+    f = fopen(path_of("manifest_part.csv"), "w");
+    fprintf(f, "subject,trial,task,group,kinematics\n"
+               "s0,dvj_1,dvj,ctl,kin/s0/dvj_1.kin.h5\n"
+               "s9,dvj_1,dvj,ctl,other.h5\n"
+               "s1,dvj_1,dvj,pfp,kin/s1/dvj_1.kin.h5\n"
+               "s8,dvj_1,dvj,pfp,kin/s8/none.kin.h5\n");
+    fclose(f);
+    p.manifest = path_of("manifest_part.csv");
+    CHECK("partial run ok", kc_cohortstats_run(&p, &co) == KC_OK && co);
+    if (co) {
+        const kc_table *x = kc_cohort_table(co, "excluded"), *t = kc_cohort_table(co, "trials");
+        CHECK("n_failed 2", co->n_failed == 2);
+        CHECK("2 excluded rows", x && kc_table_nrows(x) == 2);
+        if (x && kc_table_nrows(x) == 2) {
+            int cr = kc_table_find(x, "reason"), cl = kc_table_find(x, "line");
+            CHECK("wrong kind listed, line 3",
+                  kc_table_get_i64(x, 0, cl) == 3 &&
+                      strstr(kc_table_get_str(x, 0, cr), "unusable kinematics") &&
+                      strstr(kc_table_get_str(x, 0, cr), "other.h5"));
+            CHECK("missing listed, line 5",
+                  kc_table_get_i64(x, 1, cl) == 5 &&
+                      strstr(kc_table_get_str(x, 1, cr), "cannot read kinematics") &&
+                      strstr(kc_table_get_str(x, 1, cr), "No such file"));
+        }
+        /* the two good trials: m1 L, m1 R and m2 rows each */
+        CHECK("trials of the good files only", t && kc_table_nrows(t) == 6);
+        kc_cohort_free(co);
+        co = NULL;
+    }
 }
 
 int main(void)

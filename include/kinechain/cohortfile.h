@@ -16,6 +16,7 @@
 #define KINECHAIN_COHORTFILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "kinechain/h5io.h"
 #include "kinechain/table.h"
 
@@ -27,8 +28,11 @@ typedef struct kc_curves {
     size_t n_curves;     /* N */
     size_t n_points;     /* P */
     size_t n_components; /* K */
-    double *data;        /* [N,P,K] */
+    double *data;        /* [N,P,K] in memory, or NULL when the curves are in spill */
     kc_table *index;     /* N rows */
+    FILE *spill;         /* NULL, or (data NULL) a temporary binary file holding the N·P·K
+                            doubles in native order from offset 0 — how kc-stats keeps memory
+                            flat in the number of trials; owned, closed by kc_cohort_free */
 } kc_curves;
 
 typedef struct kc_cohort {
@@ -38,6 +42,9 @@ typedef struct kc_cohort {
     kc_table **tables;
     size_t n_curves;
     kc_curves *curves;
+    size_t n_failed;         /* kc_cohortstats_run: trials left out because their file was
+                                missing or unusable (listed in the "excluded" table); not
+                                stored in the file */
 } kc_cohort;
 
 kc_cohort *kc_cohort_alloc(void);      /* zeroed; NULL on ENOMEM */
@@ -50,6 +57,15 @@ int kc_cohort_add_table(kc_cohort *c, const char *name, kc_table *t) KC_RESULT_U
 int kc_cohort_add_curves(kc_cohort *c, const char *name, const char *phase, const char *channel,
                          const char *units, size_t n, size_t p, size_t k, const double *data,
                          kc_table *index) KC_RESULT_USED;
+/* As kc_cohort_add_curves, but the N·P·K doubles are in the file spill (native order, from
+ * offset 0), which the cohort takes over (closed on failure too): curves stay on disk and are
+ * read back in blocks (kc_curves_read) and when the cohort is written. */
+int kc_cohort_add_curves_spilled(kc_cohort *c, const char *name, const char *phase,
+                                 const char *channel, const char *units, size_t n, size_t p,
+                                 size_t k, FILE *spill, kc_table *index) KC_RESULT_USED;
+/* Copy curves [first, first + count) of cv (each P·K doubles) into buf, from memory or from its
+ * spill file. KC_EINVAL for a range past N, KC_EIO (logged) when the spill cannot be read. */
+int kc_curves_read(const kc_curves *cv, size_t first, size_t count, double *buf) KC_RESULT_USED;
 const kc_table *kc_cohort_table(const kc_cohort *c, const char *name);   /* NULL if absent */
 const kc_curves *kc_cohort_curves(const kc_cohort *c, const char *name); /* NULL if absent */
 

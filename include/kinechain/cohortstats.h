@@ -24,8 +24,10 @@
  *               wilcoxon_signed_rank (with params.paired)
  *   left_right  by metric unit n mean_diff_l_minus_r sd ci_lo ci_hi t df p_t wilcoxon_v
  *               p_wilcoxon   (per group level and "ALL"; paired over cells having both sides)
- *   reliability metric side unit n k icc_3_1 icc_2_1 sd sem mdc95   (first k trials of every
- *               cell with at least k; k = the smallest trial count >= 2 among cells)
+ *   reliability metric side unit n k icc_3_1 icc_2_1 sd sem mdc95 icc_3_1_ci_lo icc_3_1_ci_hi
+ *               icc_2_1_ci_lo icc_2_1_ci_hi f p_f   (first k trials of every cell with at least
+ *               k; k = the smallest trial count >= 2 among cells; 95 % CIs by McGraw & Wong
+ *               1996, F = MSR/MSE and its p — see stats.h)
  *   spm         curve component test level_a level_b n_a n_b df fwhm_nodes alpha zstar t_max
  *               n_clusters: SPM{t} (spm.h, α = 0.05 two-tailed) of the cell-mean curves of
  *               every ensemble and component (0..2, the channel's x, y, z): levels A vs B
@@ -54,14 +56,27 @@ typedef struct kc_cohortstats_params {
     const char *paired;      /* manifest column pairing cells of A and B (e.g. "subject"), or
                                 NULL for independent groups */
     const char *tasks;       /* comma-separated tasks to analyse, or NULL (see above) */
+    /* Called from the calling thread after each manifest row (done rows of total), or NULL:
+     * lets a tool show progress (the library never prints). */
+    void (*progress)(size_t done, size_t total, void *data);
+    void *progress_data;
 } kc_cohortstats_params;
 
 kc_cohortstats_params kc_cohortstats_default_params(void);
 
-/* Read, compute and return the cohort (tables and curves above). Errors (logged, naming the
- * file and cause): KC_EIO (a file cannot be read), KC_EMISSING (unknown column, comparison
- * level absent), KC_EKIND and the kinfile reader's codes for a wrong or broken kinematics
- * file, KC_EINVAL (no trial left, a pairing key not unique), KC_ENOMEM. *out is NULL then. */
+/* Read, compute and return the cohort (tables and curves above). A trial whose kinematics
+ * file is missing or unusable (not a kinematics file, wrong major version, no /metrics,
+ * malformed /metrics or /normalized) is left out and listed in the excluded table with the
+ * reason ("cannot read kinematics "PATH": No such file or directory", "unusable kinematics
+ * "PATH": <status>"; the reader also logs the object and cause); (*out)->n_failed counts
+ * them, and one warning sums them up. Only /metrics, /normalized and the root attributes of
+ * a kinematics file are read.
+ * Curves are kept in temporary files ($TMPDIR, else /tmp; removed when closed) while the
+ * trials are read, so memory does not hold them; the cohort's kc_curves refer to those files.
+ * Errors (logged, naming the file and cause): KC_EIO (the manifest or subjects cannot be read,
+ * or the temporary files fail), KC_EMISSING (unknown column, comparison level absent),
+ * KC_EINVAL (no trial left — e.g. every kinematics file unusable — or a pairing key not
+ * unique), KC_ENOMEM. *out is NULL then. */
 int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out) KC_RESULT_USED;
 
 #endif

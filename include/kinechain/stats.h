@@ -23,7 +23,8 @@
  *                         of an n subjects × k trials matrix: ICC(3,1) consistency
  *                         (MSR-MSE)/(MSR+(k-1)MSE), ICC(2,1) absolute agreement
  *                         (MSR-MSE)/(MSR+(k-1)MSE+k(MSC-MSE)/n); SEM = SD·√(1-ICC(2,1)) with SD
- *                         the SD of all n·k values; MDC95 = 1.96·√2·SEM.
+ *                         the SD of all n·k values; MDC95 = 1.96·√2·SEM; 95 % CIs of both
+ *                         ICCs by McGraw & Wong's F-based formulas (see kc_icc).
  * NaN values are not skipped by these functions: callers pass finite samples (kc-stats drops
  * missing values before calling, and says how many it dropped). Functions return KC_OK, or
  * KC_EINVAL when a sample is too small or not finite (fields then NaN); results whose
@@ -61,6 +62,12 @@ typedef struct kc_icc {
     double sd;                /* SD of all n·k values */
     double sem;               /* SD·√(1 − ICC(2,1)) */
     double mdc95;             /* 1.96·√2·SEM */
+    /* 95 % CIs from the F distribution (McGraw & Wong 1996, Table 7, cases 3A and 2A — the
+     * intervals of irr::icc / psych::ICC); NaN when MSE = 0 or ICC(2,1) = 1 */
+    double icc31_lo, icc31_hi;
+    double icc21_lo, icc21_hi;
+    double df_agreement;      /* Satterthwaite df v of the ICC(2,1) interval */
+    double f, p_f;            /* F = MSR/MSE on (n-1, (n-1)(k-1)) df and its p (H0: ICC = 0) */
 } kc_icc;
 
 /* Quantile of a sorted sample by R type 7; p in [0,1]. */

@@ -1,11 +1,14 @@
 /* kinechain — cohort results (cohort.h5). */
 #include "kinechain/cohortfile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "h5io_internal.h"
+#include "kinechain/log.h"
 
 #define KC_KIND_COHORT "cohort"
 
@@ -21,6 +24,8 @@ static void curves_free(kc_curves *c)
     free(c->channel);
     free(c->units);
     free(c->data);
+    if (c->spill)
+        fclose(c->spill);
     kc_table_free(c->index);
 }
 
@@ -110,6 +115,143 @@ fail:
     return st;
 }
 
+int kc_cohort_add_curves_spilled(kc_cohort *c, const char *name, const char *phase,
+                                 const char *channel, const char *units, size_t n, size_t p,
+                                 size_t k, FILE *spill, kc_table *index)
+{
+    int st = KC_OK;
+    if (!spill || !kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
+        kc_table_nrows(index) != n) {
+        st = KC_EINVAL;
+        goto fail;
+    }
+    kc_curves *arr = realloc(c->curves, (c->n_curves + 1) * sizeof *arr);
+    if (!arr) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    c->curves = arr;
+    kc_curves *cv = &arr[c->n_curves];
+    memset(cv, 0, sizeof *cv);
+    cv->name = strdup(name);
+    cv->phase = strdup(phase ? phase : "");
+    cv->channel = strdup(channel ? channel : "");
+    cv->units = strdup(units ? units : "");
+    cv->spill = spill;
+    cv->index = index;
+    if (!cv->name || !cv->phase || !cv->channel || !cv->units) {
+        curves_free(cv);   /* closes spill, frees index */
+        return KC_ENOMEM;
+    }
+    cv->n_curves = n;
+    cv->n_points = p;
+    cv->n_components = k;
+    c->n_curves++;
+    return KC_OK;
+fail:
+    if (spill)
+        fclose(spill);
+    kc_table_free(index);
+    return st;
+}
+
+int kc_curves_read(const kc_curves *cv, size_t first, size_t count, double *buf)
+{
+    size_t m = cv->n_points * cv->n_components;
+    if (first > cv->n_curves || count > cv->n_curves - first)
+        return KC_EINVAL;
+    if (count == 0)
+        return KC_OK;
+    if (cv->data) {
+        memcpy(buf, cv->data + first * m, count * m * sizeof *buf);
+        return KC_OK;
+    }
+    if (!cv->spill || fseeko(cv->spill, (off_t)(first * m * sizeof *buf), SEEK_SET) != 0 ||
+        fread(buf, sizeof *buf, count * m, cv->spill) != count * m) {
+        KC_ERROR("curves \"%s\": cannot read curves %zu..%zu back from the temporary file",
+                 cv->name, first, first + count - 1);
+        return KC_EIO;
+    }
+    return KC_OK;
+}
+
+/* Write spilled curves as /curves/<name>/data [N,P,K], block by block through a hyperslab, with
+ * the layout kc_h5_write gives an array of that size (contiguous under 1 MiB, else 512 KiB
+ * chunks along N with shuffle + deflate 4; fill NaN; no timestamps) and its units/dims
+ * attributes. */
+static int write_spilled(kc_h5 *h, const char *path, const kc_curves *cv)
+{
+    enum { BLOCK = 256 };
+    const size_t m = cv->n_points * cv->n_components;
+    hsize_t hd[3] = {cv->n_curves, cv->n_points, cv->n_components};
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t mspace = H5I_INVALID_HID, lcpl = H5I_INVALID_HID;
+    double *buf = kc_malloc_array(BLOCK * m + 1, sizeof *buf);
+    char err[200];
+    int st = KC_OK;
+    if (!buf)
+        return KC_ENOMEM;
+    space = H5Screate_simple(3, hd, NULL);
+    dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    lcpl = H5Pcreate(H5P_LINK_CREATE);
+    if (space < 0 || dcpl < 0 || lcpl < 0) {
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot set up dataset (%s)", kc_h5_errmsg(err));
+        goto done;
+    }
+    H5Pset_obj_track_times(dcpl, 0);
+    H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
+    double fill = NAN;
+    H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill);
+    if (cv->n_curves * m * sizeof(double) >= (1u << 20)) {
+        size_t rows = (1u << 19) / (m * sizeof(double));
+        hsize_t chunk[3] = {rows < 1 ? 1 : rows < cv->n_curves ? rows : cv->n_curves,
+                            cv->n_points, cv->n_components};
+        H5Pset_chunk(dcpl, 3, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+    } else {
+        H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    }
+    ds = H5Dcreate2((hid_t)kc_h5_id(h), path, H5T_IEEE_F64LE, space, lcpl, dcpl, H5P_DEFAULT);
+    if (ds < 0) {
+        st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", kc_h5_errmsg(err));
+        goto done;
+    }
+    for (size_t i = 0; i < cv->n_curves; i += BLOCK) {
+        size_t cnt = cv->n_curves - i < BLOCK ? cv->n_curves - i : BLOCK;
+        if ((st = kc_curves_read(cv, i, cnt, buf)))
+            goto done;
+        hsize_t start[3] = {i, 0, 0}, count[3] = {cnt, cv->n_points, cv->n_components};
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        mspace = H5Screate_simple(3, count, NULL);
+        if (mspace < 0 ||
+            H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+            H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace, space, H5P_DEFAULT, buf) < 0) {
+            st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", kc_h5_errmsg(err));
+            goto done;
+        }
+    }
+    H5Dclose(ds);
+    ds = H5I_INVALID_HID;
+    if ((st = kc_h5_attr_set_str(h, path, "units", cv->units)) ||
+        (st = kc_h5_attr_set_str(h, path, "dims", "curve,point,component")))
+        goto done;
+done:
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (space >= 0)
+        H5Sclose(space);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    free(buf);
+    return st;
+}
+
 const kc_table *kc_cohort_table(const kc_cohort *c, const char *name)
 {
     for (size_t i = 0; c && name && i < c->n_tables; i++)
@@ -151,8 +293,13 @@ int kc_cohort_write(const char *path, const kc_cohort *c, const kc_provenance *p
             goto fail;
         }
         kc_h5_join(g, sizeof g, "/curves", cv->name);
-        if ((st = kc_h5_write(h, kc_h5_join(p, sizeof p, g, "data"), KC_H5_F64, 3, dims,
-                              cv->data, cv->units, "curve,point,component")) ||
+        kc_h5_join(p, sizeof p, g, "data");
+        if (cv->data || cv->n_curves == 0)
+            st = kc_h5_write(h, p, KC_H5_F64, 3, dims, cv->data, cv->units,
+                             "curve,point,component");
+        else if (!(st = kc_h5_group(h, g)))
+            st = write_spilled(h, p, cv);
+        if (st ||
             (st = kc_h5_write_table(h, kc_h5_join(p, sizeof p, g, "index"), cv->index)) ||
             (st = kc_h5_attr_set_str(h, g, "phase", cv->phase)) ||
             (st = kc_h5_attr_set_str(h, g, "channel", cv->channel)))

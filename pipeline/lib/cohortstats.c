@@ -1,11 +1,17 @@
 /* kinechain — cohort statistics from a manifest and kinematics files (see cohortstats.h). */
 #include "kinechain/cohortstats.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
+#include "h5io_internal.h"
+#include "kinechain/cli.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
 #include "kinechain/spm.h"
@@ -73,9 +79,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return KC_OK;
 }
 
+/* One metric value of one trial (24 bytes: the only per-trial memory besides the tables). */
 typedef struct rec {
-    size_t cell, metric, trial;
-    int side;
+    uint32_t cell, metric, trial;
+    int32_t side;
     double value;
 } rec;
 
@@ -85,12 +92,53 @@ typedef struct trial_info {
     size_t rec0, rec1;   /* its records */
 } trial_info;
 
+/* An ensemble being collected: its curves [n,101,3] go to a temporary file as they are read
+ * (memory stays flat in the number of trials) and are read back in blocks. */
 typedef struct curve_acc {
     char *phase, *channel, *units;
-    double *data;   /* [n,101,3] */
+    FILE *spill;    /* n·101·3 doubles, native order */
     size_t *trial;  /* [n] */
-    size_t n, cap, tcap;
+    size_t n, tcap;
 } curve_acc;
+
+/* An anonymous temporary file in $TMPDIR (else /tmp), removed from the folder at once. */
+static FILE *spill_open(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t len = strlen(dir) + 32;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    snprintf(path, len, "%s/kc-stats-curves.XXXXXX", dir);
+    int fd = mkstemp(path);
+    FILE *f = NULL;
+    if (fd >= 0) {
+        unlink(path);
+        if (!(f = fdopen(fd, "w+b")))
+            close(fd);
+    }
+    if (!f)
+        KC_ERROR("cannot create a temporary file in \"%s\" for the curves: %s", dir,
+                 strerror(errno));
+    free(path);
+    return f;
+}
+
+/* Curves [first, first + count) of ensemble a, component comp only, into out[count, 101]
+ * (buf: scratch of count·101·3 doubles). */
+static int curves_read(curve_acc *a, size_t first, size_t count, double *buf)
+{
+    const size_t m = KC_NORM_POINTS * 3;
+    if (fflush(a->spill) != 0 || fseeko(a->spill, (off_t)(first * m * sizeof *buf), SEEK_SET) ||
+        fread(buf, sizeof *buf, count * m, a->spill) != count * m) {
+        KC_ERROR("curves %s_%s: cannot read them back from the temporary file", a->phase,
+                 a->channel);
+        return KC_EIO;
+    }
+    return KC_OK;
+}
 
 typedef struct ctx {
     const kc_cohortstats_params *p;
@@ -106,6 +154,7 @@ typedef struct ctx {
     size_t n_recs, recs_cap;
     trial_info *trials;
     size_t n_trials, trials_cap;
+    size_t n_failed;        /* trials whose file was missing or unusable */
     curve_acc *curves;
     kc_table *excluded;
 } ctx;
@@ -197,38 +246,123 @@ static int add_curve(ctx *c, const kc_kin_phase *ph, const kc_series3 *ch, size_
         n->units = strdup(ph->units ? ph->units : "");
         if (!n->phase || !n->channel || !n->units)
             return KC_ENOMEM;
+        if (!(n->spill = spill_open()))
+            return KC_EIO;
     }
     curve_acc *a = &c->curves[k];
     const size_t m = KC_NORM_POINTS * 3;
-    if (grow((void **)&a->data, &a->cap, (a->n + 1) * m, sizeof *a->data) ||
-        grow((void **)&a->trial, &a->tcap, a->n + 1, sizeof *a->trial))
+    if (grow((void **)&a->trial, &a->tcap, a->n + 1, sizeof *a->trial))
         return KC_ENOMEM;
-    memcpy(a->data + a->n * m, ch->data, m * sizeof *a->data);
+    if (fseeko(a->spill, 0, SEEK_END) != 0 ||
+        fwrite(ch->data, sizeof *ch->data, m, a->spill) != m) {
+        KC_ERROR("curves %s: cannot write to the temporary file: %s", key, strerror(errno));
+        return KC_EIO;
+    }
     a->trial[a->n++] = trial;
     return KC_OK;
 }
 
-/* Read one trial's kinematics: records and curves. */
-static int read_trial(ctx *c, size_t row)
+/* What kc-stats needs of a kinematics file, and only that (reading every /angles, /series and
+ * /joint_centres dataset as kc_kin_read does takes 3-4 times as long, which decides the time of
+ * a 10,000-trial cohort): the kind and version check of kc_h5_open, /metrics with the columns
+ * kc-stats uses and their types, and every /normalized/<phase> channel as [101,3] with the
+ * units of the phase's first channel — the same checks kc_kin_read makes on these objects. */
+static int read_kin_for_stats(const char *path, kc_kin **out)
+{
+    static const kc_colspec metric_cols[] = {
+        {"name", KC_COL_STR}, {"side", KC_COL_STR}, {"value", KC_COL_F64}, {"unit", KC_COL_STR}};
+    kc_h5 *h = NULL;
+    kc_kin *k = NULL;
+    char g[512], p[1024];
+    size_t nm = 0;
+    char **members = NULL;
+    *out = NULL;
+    int st = kc_h5_open(&h, path, "kinematics");
+    if (st)
+        return st;
+    if (!(k = kc_kin_alloc())) {
+        st = KC_ENOMEM;
+        goto fail;
+    }
+    if (!kc_h5_exists(h, "/metrics")) {
+        st = kc_h5_fail(h, KC_EMISSING, "/metrics", "no such table");
+        goto fail;
+    }
+    if ((st = kc_h5_read_table_spec(h, "/metrics", 4, metric_cols, &k->metrics)))
+        goto fail;
+    if (kc_h5_exists(h, "/normalized")) {
+        if ((st = kc_h5_list(h, "/normalized", &nm, &members)))
+            goto fail;
+        if (!(k->phases = calloc(nm ? nm : 1, sizeof *k->phases))) {
+            st = KC_ENOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < nm; i++) {
+            kc_h5_join(g, sizeof g, "/normalized", members[i]);
+            if (!kc_h5_is_group(h, g))
+                continue;
+            kc_kin_phase *ph = &k->phases[k->n_phases];
+            ph->name = members[i];
+            members[i] = NULL;
+            k->n_phases++;
+            size_t frames = KC_NORM_POINTS;
+            if ((st = kc_series3_read(h, g, &frames, &ph->n_channels, &ph->channels)))
+                goto fail;
+            ph->units = NULL;
+            if (ph->n_channels > 0) {
+                kc_h5_join(p, sizeof p, g, ph->channels[0].name);
+                if (kc_h5_attr_exists(h, p, "units") &&
+                    (st = kc_h5_attr_get_str(h, p, "units", &ph->units)))
+                    goto fail;
+            }
+            if (!ph->units && !(ph->units = strdup(""))) {
+                st = KC_ENOMEM;
+                goto fail;
+            }
+        }
+    }
+    kc_strv_free(members, nm);
+    kc_h5_close(h);
+    *out = k;
+    return KC_OK;
+fail:
+    kc_strv_free(members, nm);
+    kc_kin_free(k);
+    kc_h5_close(h);
+    return st;
+}
+
+/* Errors that say a trial's kinematics file is missing or unusable: the trial is listed in the
+ * excluded table with the reason and the run goes on. Anything else stops the run. */
+static int is_trial_error(int st)
+{
+    return st != KC_ENOMEM && st != KC_OK;
+}
+
+/* Read one trial's kinematics: records and curves. A missing or unusable file leaves the
+ * cohort untouched and sets *why (static text or "") to the reason, returning KC_OK. */
+static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
 {
     kc_kin *k = NULL;
     char *path = kin_path(c, row);
     int st;
+    why[0] = '\0';
     if (!path)
         return KC_ENOMEM;
-    unsigned errs = kc_log_error_count();
-    if ((st = kc_kin_read(path, &k))) {
-        if (kc_log_error_count() == errs)   /* the reader has not said why */
-            KC_ERROR("manifest line %zu (%s %s): cannot use kinematics \"%s\": %s", row + 2,
-                 cell_str(c, row, c->c_subject), cell_str(c, row, c->c_trial), path,
-                 kc_strerror(st));
+    if (access(path, R_OK) != 0) {
+        snprintf(why, why_len, "cannot read kinematics \"%s\": %s", path, strerror(errno));
         free(path);
-        return st;
+        return KC_OK;
     }
-    if (!k->metrics) {
-        KC_ERROR("\"%s\": no /metrics table", path);
-        st = KC_EMISSING;
-        goto done;
+    if ((st = read_kin_for_stats(path, &k))) {
+        if (!is_trial_error(st)) {
+            free(path);
+            return st;
+        }
+        /* the reader has logged the object and cause; the table keeps the gist */
+        snprintf(why, why_len, "unusable kinematics \"%s\": %s", path, kc_strerror(st));
+        free(path);
+        return KC_OK;
     }
     char key[1024];
     snprintf(key, sizeof key, "%s\x1f%s", cell_str(c, row, c->c_subject),
@@ -288,7 +422,8 @@ static int read_trial(ctx *c, size_t row)
         }
         if ((st = grow((void **)&c->recs, &c->recs_cap, c->n_recs + 1, sizeof *c->recs)))
             goto done;
-        c->recs[c->n_recs++] = (rec){.cell = (size_t)cell, .metric = (size_t)mi, .trial = ti,
+        c->recs[c->n_recs++] = (rec){.cell = (uint32_t)cell, .metric = (uint32_t)mi,
+                                     .trial = (uint32_t)ti,
                                      .side = strcmp(side, "L") == 0   ? 0
                                              : strcmp(side, "R") == 0 ? 1
                                                                       : 2,
@@ -693,10 +828,14 @@ fail:
 
 static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
 {
-    static const char *const names[] = {"metric", "side", "unit", "n", "k", "icc_3_1",
-                                        "icc_2_1", "sd", "sem", "mdc95"};
-    static const enum kc_col_type types[] = {S, S, S, I, I, F, F, F, F, F};
-    kc_table *t = table_new(10, names, types);
+    static const char *const names[] = {"metric",       "side",         "unit",
+                                        "n",            "k",            "icc_3_1",
+                                        "icc_2_1",      "sd",           "sem",
+                                        "mdc95",        "icc_3_1_ci_lo", "icc_3_1_ci_hi",
+                                        "icc_2_1_ci_lo", "icc_2_1_ci_hi", "f",
+                                        "p_f"};
+    static const enum kc_col_type types[] = {S, S, S, I, I, F, F, F, F, F, F, F, F, F, F, F};
+    kc_table *t = table_new(16, names, types);
     /* per (side, metric): the runs of sorted records of each cell */
     size_t *start = malloc((c->cells.n + 1) * sizeof *start);
     size_t *cnt = malloc((c->cells.n + 1) * sizeof *cnt);
@@ -738,12 +877,14 @@ static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
             if (row < 0)
                 goto fail;
             size_t R = (size_t)row;
-            double f[5] = {icc.icc31, icc.icc21, icc.sd, icc.sem, icc.mdc95};
+            double f[11] = {icc.icc31,    icc.icc21,    icc.sd,       icc.sem,
+                            icc.mdc95,    icc.icc31_lo, icc.icc31_hi, icc.icc21_lo,
+                            icc.icc21_hi, icc.f,        icc.p_f};
             if (set_s(t, R, 0, c->metrics.v[m]) || set_s(t, R, 1, SIDE_NAME[side]) ||
                 set_s(t, R, 2, c->units.v[m]) || kc_table_set_i64(t, R, 3, (int64_t)ncell) ||
                 kc_table_set_i64(t, R, 4, (int64_t)k))
                 goto fail;
-            for (int j = 0; j < 5; j++)
+            for (int j = 0; j < 11; j++)
                 if (kc_table_set_f64(t, R, 5 + j, f[j]))
                     goto fail;
         }
@@ -807,22 +948,32 @@ done:
     return st;
 }
 
-/* Cell-mean curves [cell][101*3] of ensemble e (NaN for cells without a curve). */
-static void cell_mean_curves(const ctx *c, size_t e, double *mean, size_t *cnt)
+enum { CURVE_BLOCK = 256 };   /* curves read back at a time */
+
+/* Cell-mean curves [cell][101] of component comp of ensemble e (NaN for cells without a curve),
+ * summed in the order the trials were read. buf: CURVE_BLOCK·101·3 doubles of scratch. */
+static int cell_mean_curves(ctx *c, size_t e, int comp, double *mean, size_t *cnt, double *buf)
 {
-    const size_t PK = KC_NORM_POINTS * 3, NC = c->cells.n;
-    const curve_acc *a = &c->curves[e];
-    memset(mean, 0, NC * PK * sizeof *mean);
+    const size_t P = KC_NORM_POINTS, PK = KC_NORM_POINTS * 3, NC = c->cells.n;
+    curve_acc *a = &c->curves[e];
+    memset(mean, 0, NC * P * sizeof *mean);
     memset(cnt, 0, NC * sizeof *cnt);
-    for (size_t n = 0; n < a->n; n++) {   /* NaN anywhere makes the cell's mean NaN */
-        size_t cell = c->trials[a->trial[n]].cell;
-        for (size_t i = 0; i < PK; i++)
-            mean[cell * PK + i] += a->data[n * PK + i];
-        cnt[cell]++;
+    for (size_t n0 = 0; n0 < a->n; n0 += CURVE_BLOCK) {
+        size_t nb = a->n - n0 < CURVE_BLOCK ? a->n - n0 : CURVE_BLOCK;
+        int st = curves_read(a, n0, nb, buf);
+        if (st)
+            return st;
+        for (size_t j = 0; j < nb; j++) {   /* NaN anywhere makes the cell's mean NaN */
+            size_t cell = c->trials[a->trial[n0 + j]].cell;
+            for (size_t i = 0; i < P; i++)
+                mean[cell * P + i] += buf[j * PK + i * 3 + (size_t)comp];
+            cnt[cell]++;
+        }
     }
     for (size_t k = 0; k < NC; k++)
-        for (size_t i = 0; i < PK; i++)
-            mean[k * PK + i] = cnt[k] ? mean[k * PK + i] / (double)cnt[k] : NAN;
+        for (size_t i = 0; i < P; i++)
+            mean[k * P + i] = cnt[k] ? mean[k * P + i] / (double)cnt[k] : NAN;
+    return KC_OK;
 }
 
 /* SPM{t} of the cell-mean curves of levels A and B, per ensemble and component. */
@@ -836,17 +987,19 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
                                      "start_pct", "end_pct", "extent_pct", "extent_resels",
                                      "peak_t", "p"};
     static const enum kc_col_type t2[] = {S, I, S, S, I, F, F, F, F, F, F};
-    const size_t P = KC_NORM_POINTS, PK = KC_NORM_POINTS * 3, NC = c->cells.n;
+    const size_t P = KC_NORM_POINTS, NC = c->cells.n;
     long la = c->p->compare_a ? strv_find(&c->levels, c->p->compare_a) : -1;
     long lb = c->p->compare_b ? strv_find(&c->levels, c->p->compare_b) : -1;
     kc_table *ts = table_new(13, n1, t1), *tc = table_new(11, n2, t2);
-    double *mean = malloc((NC * PK + 1) * sizeof *mean);
-    double *mean2 = malloc((NC * PK + 1) * sizeof *mean2);
+    /* one component of one or two ensembles at a time: memory of a few cell-mean fields */
+    double *mean = malloc((NC * P + 1) * sizeof *mean);
+    double *mean2 = malloc((NC * P + 1) * sizeof *mean2);
+    double *buf = malloc(CURVE_BLOCK * P * 3 * sizeof *buf);
     size_t *cnt = malloc((NC + 1) * sizeof *cnt);
     double *ya = malloc((NC * P + 1) * sizeof *ya), *yb = malloc((NC * P + 1) * sizeof *yb);
     long *partner = malloc((NC + 1) * sizeof *partner);
     int st = KC_ENOMEM;
-    if (!ts || !tc || !mean || !mean2 || !cnt || !ya || !yb || !partner)
+    if (!ts || !tc || !mean || !mean2 || !buf || !cnt || !ya || !yb || !partner)
         goto fail;
     if (c->p->compare_a && c->p->compare_b && (la < 0 || lb < 0)) {   /* see build_comparisons */
         st = KC_EMISSING;
@@ -863,8 +1016,9 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
                 partner[k] = (long)j;
     }
     for (size_t e = 0; e < c->curve_keys.n && la >= 0 && lb >= 0; e++) {
-        cell_mean_curves(c, e, mean, cnt);
         for (int comp = 0; comp < 3; comp++) {
+            if ((st = cell_mean_curves(c, e, comp, mean, cnt, buf)))
+                goto fail;
             size_t na = 0, nb = 0;
             for (size_t k = 0; k < NC; k++) {
                 int fa = 1, fb = 1;
@@ -872,25 +1026,25 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
                 if (c->p->paired && (c->cell_level[k] != (size_t)la || kb < 0))
                     continue;
                 for (size_t i = 0; i < P; i++) {
-                    fa &= isfinite(mean[k * PK + i * 3 + (size_t)comp]) != 0;
-                    fb &= isfinite(mean[(size_t)kb * PK + i * 3 + (size_t)comp]) != 0;
+                    fa &= isfinite(mean[k * P + i]) != 0;
+                    fb &= isfinite(mean[(size_t)kb * P + i]) != 0;
                 }
                 if (c->p->paired) {
                     if (!fa || !fb)
                         continue;
                     for (size_t i = 0; i < P; i++) {
-                        ya[na * P + i] = mean[k * PK + i * 3 + (size_t)comp];
-                        yb[na * P + i] = mean[(size_t)kb * PK + i * 3 + (size_t)comp];
+                        ya[na * P + i] = mean[k * P + i];
+                        yb[na * P + i] = mean[(size_t)kb * P + i];
                     }
                     na++;
                     nb++;
                 } else if (fa && c->cell_level[k] == (size_t)la) {
                     for (size_t i = 0; i < P; i++)
-                        ya[na * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                        ya[na * P + i] = mean[k * P + i];
                     na++;
                 } else if (fa && c->cell_level[k] == (size_t)lb) {
                     for (size_t i = 0; i < P; i++)
-                        yb[nb * P + i] = mean[k * PK + i * 3 + (size_t)comp];
+                        yb[nb * P + i] = mean[k * P + i];
                     nb++;
                 }
             }
@@ -903,7 +1057,7 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
     }
     /* left vs right: paired over cells, "<phase>_L<chan>" against "<phase>_R<chan>" */
     for (size_t e = 0; e < c->curve_keys.n; e++) {
-        const curve_acc *a = &c->curves[e];
+        curve_acc *a = &c->curves[e];
         if (a->channel[0] != 'L')
             continue;
         char key[512], name[512];
@@ -912,20 +1066,20 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
         long e2 = strv_find(&c->curve_keys, key);
         if (e2 < 0)
             continue;
-        cell_mean_curves(c, e, mean, cnt);
-        cell_mean_curves(c, (size_t)e2, mean2, cnt);
         for (int comp = 0; comp < 3; comp++) {
+            if ((st = cell_mean_curves(c, e, comp, mean, cnt, buf)) ||
+                (st = cell_mean_curves(c, (size_t)e2, comp, mean2, cnt, buf)))
+                goto fail;
             size_t n = 0;
             for (size_t k = 0; k < NC; k++) {
                 int fin = 1;
                 for (size_t i = 0; i < P; i++)
-                    fin &= isfinite(mean[k * PK + i * 3 + (size_t)comp]) &&
-                           isfinite(mean2[k * PK + i * 3 + (size_t)comp]);
+                    fin &= isfinite(mean[k * P + i]) && isfinite(mean2[k * P + i]);
                 if (!fin)
                     continue;
                 for (size_t i = 0; i < P; i++) {
-                    ya[n * P + i] = mean[k * PK + i * 3 + (size_t)comp];
-                    yb[n * P + i] = mean2[k * PK + i * 3 + (size_t)comp];
+                    ya[n * P + i] = mean[k * P + i];
+                    yb[n * P + i] = mean2[k * P + i];
                 }
                 n++;
             }
@@ -942,6 +1096,7 @@ fail:
     kc_table_free(tc);
     free(mean);
     free(mean2);
+    free(buf);
     free(cnt);
     free(ya);
     free(yb);
@@ -969,8 +1124,16 @@ static int add_curves(ctx *c, kc_cohort *co)
                 return KC_ENOMEM;
             }
         }
-        int st = kc_cohort_add_curves(co, c->curve_keys.v[i], a->phase, a->channel, a->units,
-                                      a->n, KC_NORM_POINTS, 3, a->data, idx);
+        if (fflush(a->spill) != 0) {
+            KC_ERROR("curves %s: cannot write to the temporary file: %s", c->curve_keys.v[i],
+                     strerror(errno));
+            kc_table_free(idx);
+            return KC_EIO;
+        }
+        FILE *f = a->spill;   /* the cohort owns it from here, also on failure */
+        a->spill = NULL;
+        int st = kc_cohort_add_curves_spilled(co, c->curve_keys.v[i], a->phase, a->channel,
+                                              a->units, a->n, KC_NORM_POINTS, 3, f, idx);
         if (st)
             return st;
     }
@@ -991,7 +1154,8 @@ static void ctx_free(ctx *c)
         free(c->curves[i].phase);
         free(c->curves[i].channel);
         free(c->curves[i].units);
-        free(c->curves[i].data);
+        if (c->curves[i].spill)
+            fclose(c->curves[i].spill);
         free(c->curves[i].trial);
     }
     free(c->curves);
@@ -1011,6 +1175,7 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     rec *sorted = NULL;
     double *cm = NULL;
     kc_table *tb = NULL;
+    char first_why[1300] = "";
     int st;
     *out = NULL;
     const char *by = p->group_by ? p->group_by : "group";
@@ -1049,7 +1214,10 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
         st = KC_ENOMEM;
         goto fail;
     }
+    double t0 = kc_now();
     for (size_t row = 0; row < kc_table_nrows(c.man); row++) {
+        if (p->progress)
+            p->progress(row, kc_table_nrows(c.man), p->progress_data);
         const char *ex = cell_str(&c, row, c.c_exclude);
         const char *task = cell_str(&c, row, c.c_task);
         if (*ex && strcmp(ex, "0") != 0) {
@@ -1076,24 +1244,47 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
                 goto fail;
             }
         }
-        if ((st = read_trial(&c, row)))
+        char why[1200];
+        if ((st = read_trial(&c, row, why, sizeof why)))
             goto fail;
+        if (why[0]) {
+            if (c.n_failed == 0)
+                snprintf(first_why, sizeof first_why, "line %zu: %s", row + 2, why);
+            c.n_failed++;
+            if ((st = add_excluded(&c, row, why)))
+                goto fail;
+        }
     }
+    if (p->progress)
+        p->progress(kc_table_nrows(c.man), kc_table_nrows(c.man), p->progress_data);
     if (c.n_trials == 0) {
-        KC_ERROR("\"%s\": no trial to analyse", p->manifest);
+        if (c.n_failed)
+            KC_ERROR("\"%s\": no trial to analyse: none of the %zu kinematics files could be "
+                     "used (first, manifest %s)",
+                     p->manifest, c.n_failed, first_why);
+        else
+            KC_ERROR("\"%s\": no trial to analyse", p->manifest);
         st = KC_EINVAL;
         goto fail;
     }
+    double t1 = kc_now();
+    KC_INFO("read %zu trials in %.2f s (%.0f trials/s)", c.n_trials, t1 - t0,
+            (double)c.n_trials / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
+    if (c.n_failed)
+        KC_WARN("\"%s\": %zu of %zu trials left out: their kinematics files are missing or "
+                "unusable (listed in the excluded table; first, manifest %s)",
+                p->manifest, c.n_failed, c.n_failed + c.n_trials, first_why);
     st = KC_ENOMEM;
     if (!(co = kc_cohort_alloc()) || !(co->manifest = strdup(p->manifest)))
         goto fail;
-    if (!(sorted = malloc((c.n_recs + 1) * sizeof *sorted)) ||
-        !(cm = malloc((c.cells.n * NSIDE * c.metrics.n + 1) * sizeof *cm)))
+    if (!(cm = malloc((c.cells.n * NSIDE * c.metrics.n + 1) * sizeof *cm)))
         goto fail;
-    memcpy(sorted, c.recs, c.n_recs * sizeof *sorted);
-    qsort(sorted, c.n_recs, sizeof *sorted, cmp_rec);
     if ((st = build_trials(&c, &tb)) || (st = kc_cohort_add_table(co, "trials", tb)))
         goto fail_tb;
+    /* from here on the records are needed by cell, side, metric, trial: sorted in place */
+    sorted = c.recs;
+    c.recs = NULL;
+    qsort(sorted, c.n_recs, sizeof *sorted, cmp_rec);
     if ((st = build_subjects(&c, sorted, cm, &tb)) ||
         (st = kc_cohort_add_table(co, "subjects", tb)))
         goto fail_tb;
@@ -1125,6 +1316,8 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
         goto fail;
     free(sorted);
     free(cm);
+    co->n_failed = c.n_failed;
+    KC_INFO("tables, statistics and SPM in %.2f s", kc_now() - t1);
     ctx_free(&c);
     *out = co;
     return KC_OK;

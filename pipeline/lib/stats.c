@@ -308,10 +308,52 @@ int kc_stats_hedges_g(const double *x, size_t nx, const double *y, size_t ny, kc
     return KC_OK;
 }
 
+/* 95 % confidence intervals of ICC(3,1) and ICC(2,1) from the F distribution, McGraw & Wong
+ * (1996, Psychol Methods 1(1):30-46, Table 7; correction 1(4):390): cases 3A (consistency,
+ * "ICC(C,1)") and 2A (absolute agreement, "ICC(A,1)"), as irr::icc and psych::ICC compute them.
+ *   consistency: F0 = MSR/MSE, df (n-1, (n-1)(k-1)); FL = F0 / F(1-a/2; n-1, (n-1)(k-1)),
+ *                FU = F0 * F(1-a/2; (n-1)(k-1), n-1); bounds (F-1)/(F+k-1).
+ *   agreement:   with r = ICC(2,1), A = k r/(n(1-r)), B = 1 + k r (n-1)/(n(1-r)), Satterthwaite
+ *                df v = (A MSC + B MSE)^2 / ((A MSC)^2/(k-1) + (B MSE)^2/((n-1)(k-1)));
+ *                F* = F(1-a/2; n-1, v), F** = F(1-a/2; v, n-1);
+ *                lower = n (MSR - F* MSE) / (F* (k MSC + (kn-k-n) MSE) + n MSR),
+ *                upper = n (F** MSR - MSE) / (k MSC + (kn-k-n) MSE + n F** MSR).
+ * Bounds that cannot be formed (MSE = 0, r = 1, v not positive) stay NaN. */
+static void icc_ci(kc_icc *o)
+{
+    const double a2 = 0.025, dn = (double)o->n, dk = (double)o->k;
+    const double df1 = dn - 1.0, df2 = (dn - 1.0) * (dk - 1.0);
+    if (!(o->mse > 0.0) || !isfinite(o->msr))
+        return;
+    double f0 = o->msr / o->mse;
+    o->f = f0;
+    o->p_f = gsl_cdf_fdist_Q(f0, df1, df2);
+    double fl = f0 / gsl_cdf_fdist_Qinv(a2, df1, df2);
+    double fu = f0 * gsl_cdf_fdist_Qinv(a2, df2, df1);
+    o->icc31_lo = (fl - 1.0) / (fl + dk - 1.0);
+    o->icc31_hi = (fu - 1.0) / (fu + dk - 1.0);
+    double r = o->icc21;
+    if (!isfinite(r) || r >= 1.0)
+        return;
+    double A = dk * r / (dn * (1.0 - r)), B = 1.0 + dk * r * (dn - 1.0) / (dn * (1.0 - r));
+    double num = A * o->msc + B * o->mse;
+    double den = (A * o->msc) * (A * o->msc) / (dk - 1.0) + (B * o->mse) * (B * o->mse) / df2;
+    double v = num * num / den;
+    if (!(v > 0.0) || !isfinite(v))
+        return;
+    o->df_agreement = v;
+    double fs = gsl_cdf_fdist_Qinv(a2, df1, v), fss = gsl_cdf_fdist_Qinv(a2, v, df1);
+    double c = dk * o->msc + (dk * dn - dk - dn) * o->mse;
+    o->icc21_lo = dn * (o->msr - fs * o->mse) / (fs * c + dn * o->msr);
+    o->icc21_hi = dn * (fss * o->msr - o->mse) / (c + dn * fss * o->msr);
+}
+
 int kc_stats_icc(const double *y, size_t n, size_t k, kc_icc *out)
 {
     *out = (kc_icc){.n = n, .k = k, .msr = NAN, .msc = NAN, .mse = NAN, .icc31 = NAN,
-                    .icc21 = NAN, .sd = NAN, .sem = NAN, .mdc95 = NAN};
+                    .icc21 = NAN, .sd = NAN, .sem = NAN, .mdc95 = NAN, .icc31_lo = NAN,
+                    .icc31_hi = NAN, .icc21_lo = NAN, .icc21_hi = NAN, .f = NAN, .p_f = NAN,
+                    .df_agreement = NAN};
     if (n < 2 || k < 2 || !all_finite(y, n * k)) {
         KC_ERROR("ICC: need an n >= 2 by k >= 2 finite matrix (have %zu by %zu)", n, k);
         return KC_EINVAL;
@@ -345,6 +387,7 @@ int kc_stats_icc(const double *y, size_t n, size_t k, kc_icc *out)
     if (den2 != 0.0)
         out->icc21 = (out->msr - out->mse) / den2;
     out->sd = sqrt(sst / (dn * dk - 1.0));
+    icc_ci(out);
     if (isfinite(out->icc21)) {
         double one = 1.0 - out->icc21;
         out->sem = out->sd * sqrt(one > 0.0 ? one : 0.0);

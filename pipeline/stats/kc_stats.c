@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kinechain/atomic.h"
 #include "kinechain/cli.h"
@@ -11,6 +12,7 @@
 #include "kinechain/log.h"
 #include "kinechain/status.h"
 #include "kinechain/table.h"
+#include "report.h"
 
 static void usage(FILE *fp, int status)
 {
@@ -39,15 +41,20 @@ static void usage(FILE *fp, int status)
             "  left_right.csv   signed L - R differences of the cell means (units of the\n"
             "                   metric, degrees for angles), paired t and signed-rank, per\n"
             "                   group and ALL\n"
-            "  reliability.csv  ICC(3,1) consistency, ICC(2,1) absolute agreement, SEM, MDC95\n"
-            "                   across repeated trials\n"
+            "  reliability.csv  ICC(3,1) consistency, ICC(2,1) absolute agreement with 95%%\n"
+            "                   CIs (McGraw & Wong 1996 F-based), F test, SEM, MDC95 across\n"
+            "                   repeated trials\n"
             "  spm.csv          SPM1D t (RFT threshold, alpha 0.05 two-tailed) on the cell-mean\n"
             "                   101-point curves: A vs B with --compare, and left vs right\n"
             "                   (paired) for every L/R channel pair\n"
             "  spm_clusters.csv suprathreshold clusters (start/end in %% of the phase, p)\n"
-            "  excluded.csv     skipped manifest rows and why\n"
+            "  excluded.csv     skipped manifest rows and why (excluded, task not\n"
+            "                   analysed, kinematics file missing or unusable)\n"
             "  cohort.h5        the same tables, and the /normalized curves of every trial as\n"
             "                   ensembles /curves/<phase>_<channel> [N,101,3] with an index\n"
+            "  report.html      the cohort report; athletes/<subject>.html one printable page\n"
+            "                   per athlete; plots/ the figures as PNG (docs/reports.md;\n"
+            "                   not with --no-report)\n"
             "\n"
             "Options:\n"
             "  -o, --output DIR     output folder (required)\n"
@@ -60,6 +67,8 @@ static void usage(FILE *fp, int status)
             "                       manifest's folder)\n"
             "  --tasks LIST         comma-separated tasks to analyse (default: every task but\n"
             "                       static and functional_knee)\n"
+            "  --no-report          tables and cohort.h5 only: no report.html, athletes/,\n"
+            "                       plots/ (docs/reports.md)\n"
             "%s\n"
             "Example:\n"
             "  kc-stats -o stats session/manifest.csv --kin-dir kin --tasks dvj \\\n"
@@ -68,13 +77,40 @@ static void usage(FILE *fp, int status)
             "           --paired subject\n"
             "\n"
             "%s"
-            "A missing or broken kinematics file, an unknown column or a comparison level\n"
-            "without trials is bad input (exit 2, one line, nothing written).\n",
+            "A trial whose kinematics file is missing or unusable is left out, listed in\n"
+            "excluded.csv with the reason, and the run ends with exit 4 after writing\n"
+            "everything. No usable trial at all, an unknown column or a comparison level\n"
+            "without trials is bad input (exit 2, nothing written). While the trials are\n"
+            "read, progress (rows done/total, rate) is shown on stderr when it is a terminal.\n"
+            "Curves are held in temporary files in $TMPDIR (else /tmp) while they are\n"
+            "summarised: about 2.4 KB per trial and channel.\n",
             kc_cli_common_help, kc_cli_exit_help);
     exit(status);
 }
 
-enum { OPT_SUBJECTS = 2000, OPT_GROUP_BY, OPT_COMPARE, OPT_PAIRED, OPT_KIN_DIR, OPT_TASKS };
+enum { OPT_SUBJECTS = 2000, OPT_GROUP_BY, OPT_COMPARE, OPT_PAIRED, OPT_KIN_DIR, OPT_TASKS,
+       OPT_NO_REPORT };
+
+/* Progress of the reading of the manifest's trials: "done/total (rate/s)", redrawn at most five
+ * times a second, only when stderr is a terminal and not --quiet. */
+typedef struct progress {
+    double t0, last;
+    int shown;
+} progress;
+
+static void show_progress(size_t done, size_t total, void *data)
+{
+    progress *pr = data;
+    double now = kc_now();
+    if (now - pr->last < 0.2 && done < total)
+        return;
+    pr->last = now;
+    pr->shown = 1;
+    double dt = now - pr->t0;
+    fprintf(stderr, "\rkc-stats: manifest rows %zu/%zu (%.0f%%, %.0f rows/s)", done, total,
+            total ? 100.0 * (double)done / (double)total : 100.0, dt > 0 ? (double)done / dt : 0.0);
+    fflush(stderr);
+}
 
 static int write_all(const char *dir, const kc_cohort *co, const kc_provenance *prov)
 {
@@ -111,10 +147,12 @@ int main(int argc, char **argv)
         {"paired", required_argument, NULL, OPT_PAIRED},
         {"kin-dir", required_argument, NULL, OPT_KIN_DIR},
         {"tasks", required_argument, NULL, OPT_TASKS},
+        {"no-report", no_argument, NULL, OPT_NO_REPORT},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     kc_cohortstats_params p = kc_cohortstats_default_params();
+    int no_report = 0;
     const char *out_dir = NULL, *compare = NULL;
     char *ca = NULL;
     int c;
@@ -128,6 +166,7 @@ int main(int argc, char **argv)
         case OPT_PAIRED: p.paired = optarg; break;
         case OPT_KIN_DIR: p.kin_dir = optarg; break;
         case OPT_TASKS: p.tasks = optarg; break;
+        case OPT_NO_REPORT: no_report = 1; break;
         default: {
             int r = kc_cli_fallback_option(&cli, c, optarg, argv[optind - 1], usage);
             if (r >= 0)
@@ -155,16 +194,30 @@ int main(int argc, char **argv)
         KC_ERROR("--paired needs --compare A,B");
         return KC_EXIT_USAGE;
     }
+    progress pr = {kc_now(), 0.0, 0};
+    if (isatty(fileno(stderr)) && cli.verbosity >= 0) {
+        p.progress = show_progress;
+        p.progress_data = &pr;
+    }
     kc_cohort *co = NULL;
     int st = kc_cohortstats_run(&p, &co);
+    if (pr.shown)
+        fputc('\n', stderr);
     if (!st) {
         const char *inputs[1] = {p.manifest};
         kc_provenance prov = {"kc-stats", argc, argv, 1, inputs, cli.provenance};
+        double t0 = kc_now();
         st = write_all(out_dir, co, &prov);
+        if (!st)
+            KC_INFO("tables and cohort.h5 written in %.2f s", kc_now() - t0);
+        if (!st && !no_report)   /* plots, report.html, athletes/ from what was written */
+            st = kc_report_write(
+                &(kc_report_params){out_dir, p.manifest, p.kin_dir, &prov, p.paired});
     }
     if (!st)
         KC_INFO("wrote %zu tables and %zu curve ensembles into \"%s\"", co->n_tables,
                 co->n_curves, out_dir);
+    size_t n_failed = co ? co->n_failed : 0;
     kc_cohort_free(co);
     free(ca);
     if (st) {
@@ -172,5 +225,7 @@ int main(int argc, char **argv)
             KC_ERROR("%s", kc_strerror(st));
         return kc_exit_code(st);
     }
-    return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
+    if (kc_cli_close_stdout())
+        return KC_EXIT_FAILED;
+    return n_failed ? KC_EXIT_PARTIAL : KC_EXIT_OK;
 }

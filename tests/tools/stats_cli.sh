@@ -110,6 +110,50 @@ else
     echo "SKIPPED: R recomputation (no Rscript)"
 fi
 
+# --- reliability: ICC(3,1), ICC(2,1) and their McGraw & Wong 95 % CIs recomputed in R from
+#     trials.csv (anova mean squares, qf), 1e-9 relative ---
+if command -v Rscript >/dev/null 2>&1; then
+    cat >"$W/check_icc.R" <<'RS'
+o <- commandArgs(TRUE)[1]
+tr <- read.csv(file.path(o, "trials.csv"), stringsAsFactors = FALSE)
+rl <- read.csv(file.path(o, "reliability.csv"), stringsAsFactors = FALSE)
+worst <- 0; n <- 0
+for (i in seq_len(nrow(rl))) {
+  m <- rl$metric[i]; side <- rl$side[i]
+  d <- tr[tr$side == side, c("subject", "by", m)]
+  d$cell <- paste(d$subject, d$by)
+  cells <- unique(d$cell)
+  ok <- sapply(cells, function(c) { v <- d[[m]][d$cell == c]; length(v) >= 2 && all(is.finite(v)) })
+  cells <- cells[ok]; k <- min(sapply(cells, function(c) sum(d$cell == c))); ns <- length(cells)
+  Y <- t(sapply(cells, function(c) d[[m]][d$cell == c][1:k]))
+  df <- data.frame(v = as.vector(t(Y)), s = factor(rep(seq_len(ns), each = k)), j = factor(rep(1:k, ns)))
+  a <- anova(lm(v ~ s + j, df))
+  MSR <- a["s", "Mean Sq"]; MSC <- a["j", "Mean Sq"]; MSE <- a["Residuals", "Mean Sq"]
+  if (!(MSE > 0)) next
+  i3 <- (MSR - MSE) / (MSR + (k - 1) * MSE); i2 <- (MSR - MSE) / (MSR + (k - 1) * MSE + k * (MSC - MSE) / ns)
+  F0 <- MSR / MSE; FL <- F0 / qf(.975, ns - 1, (ns - 1) * (k - 1)); FU <- F0 * qf(.975, (ns - 1) * (k - 1), ns - 1)
+  A <- k * i2 / (ns * (1 - i2)); B <- 1 + k * i2 * (ns - 1) / (ns * (1 - i2))
+  nu <- (A * MSC + B * MSE)^2 / ((A * MSC)^2 / (k - 1) + (B * MSE)^2 / ((ns - 1) * (k - 1)))
+  Fs <- qf(.975, ns - 1, nu); Fss <- qf(.975, nu, ns - 1)
+  lo <- ns * (MSR - Fs * MSE) / (Fs * (k * MSC + (k * ns - k - ns) * MSE) + ns * MSR)
+  hi <- ns * (Fss * MSR - MSE) / (k * MSC + (k * ns - k - ns) * MSE + ns * Fss * MSR)
+  want <- c(ns, k, i3, i2, (FL - 1) / (FL + k - 1), (FU - 1) / (FU + k - 1), lo, hi, F0,
+            pf(F0, ns - 1, (ns - 1) * (k - 1), lower.tail = FALSE))
+  got <- c(rl$n[i], rl$k[i], rl$icc_3_1[i], rl$icc_2_1[i], rl$icc_3_1_ci_lo[i], rl$icc_3_1_ci_hi[i],
+           rl$icc_2_1_ci_lo[i], rl$icc_2_1_ci_hi[i], rl$f[i], rl$p_f[i])
+  r <- abs(got - want) / pmax(abs(want), 1e-12)
+  if (any(!is.finite(r)) || max(r) > 1e-9) cat("differs:", m, side, got, "\n        want", want, "\n")
+  worst <- max(worst, r, na.rm = FALSE); n <- n + length(want)
+}
+cat(sprintf("ICC recomputation: %d numbers, max relative difference %.3g\n", n, worst))
+quit(status = if (is.finite(worst) && worst < 1e-9 && n > 100) 0 else 1)
+RS
+    Rscript "$W/check_icc.R" "$O" && ok "reliability (ICC and McGraw-Wong CIs) equal R's recomputation" ||
+        fail "reliability recomputation differs"
+else
+    echo "SKIPPED: reliability R recomputation (no Rscript)"
+fi
+
 # --- cohort.h5: the tables and the curve ensembles (8 trials x 101 x 3) ---
 if command -v h5ls >/dev/null 2>&1; then
     h5ls -r "$O/cohort.h5" >"$W/h5ls.txt" 2>&1
@@ -186,13 +230,55 @@ bad "subject absent from --subjects" "$S/manifest.csv" --kin-dir "$W/kin" --task
 # a kinematics column pointing at a trajectory file (wrong kind)
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",kinematics"; next }
     { print $0 "," "../traj/" $1 "/static.traj.h5" }' "$S/manifest.csv" >"$S/manifest_kind.csv"
-bad "wrong kind of file" "$S/manifest_kind.csv" --tasks dvj
+# every trial unusable: each file's reason (one line each, naming the file) and a last line
+# saying no trial is left; exit 2, nothing written
+rm -rf "$W/bad"
+"$STATS" -o "$W/bad" "$S/manifest_kind.csv" --tasks dvj 2>"$W/bad_err.txt"; rc=$?
+nl=$(wc -l <"$W/bad_err.txt"); named=$(grep -c 'static.traj.h5' "$W/bad_err.txt")
+[ $rc -eq 2 ] && [ ! -e "$W/bad" ] && [ "$nl" -eq 9 ] && [ "$named" -eq 9 ] &&
+    tail -1 "$W/bad_err.txt" | grep -q "no trial to analyse: none of the 8 kinematics files" &&
+    ok "wrong kind of file everywhere: exit 2, 8 reasons + 1 summary line, no output" ||
+    fail "wrong kind of file: rc $rc, $nl lines ($named naming the file): $(cat "$W/bad_err.txt")"
+
+# --- a missing and a broken trial among good ones: listed with the reason, the rest
+#     summarised, exit 4 (partial) ---
+mkdir -p "$W/kin_part" && cp -r "$W/kin/"* "$W/kin_part/"
+rm "$W/kin_part/s02/dvj_1.kin.h5"
+head -c 5000 "$W/kin/s03/dvj_2.kin.h5" >"$W/kin_part/s03/dvj_2.kin.h5"   # truncated HDF5
+rm -rf "$W/out_part"
+"$STATS" --no-report -o "$W/out_part" "$S/manifest.csv" --kin-dir "$W/kin_part" --tasks dvj \
+    2>"$W/part_err.txt"; rc=$?
+[ $rc -eq 4 ] && ok "one missing, one broken file: exit 4" || fail "partial run: rc $rc $(cat "$W/part_err.txt")"
+grep -q '^[0-9]*,s02,dvj_1,"\{0,1\}cannot read kinematics .*s02/dvj_1.kin.h5.*No such file or directory' "$W/out_part/excluded.csv" &&
+    grep -q '^[0-9]*,s03,dvj_2,"\{0,1\}unusable kinematics .*s03/dvj_2.kin.h5' "$W/out_part/excluded.csv" &&
+    ok "excluded.csv lists the missing and the broken file with the reason" ||
+    fail "excluded.csv: $(cat "$W/out_part/excluded.csv")"
+[ "$(awk 'END { print NR }' "$W/out_part/trials.csv")" -eq 19 ] &&
+    ! grep -q "^s02,[^,]*,dvj_1," "$W/out_part/trials.csv" && ! grep -q "^s03,[^,]*,dvj_2," "$W/out_part/trials.csv" &&
+    ok "trials.csv: the 6 good trials x 3 sides" || fail "partial trials.csv rows"
+grep -q "2 of 8 trials left out" "$W/part_err.txt" && ok "one warning sums up the left-out trials" ||
+    fail "partial: no summary warning: $(cat "$W/part_err.txt")"
+[ -s "$W/out_part/cohort.h5" ] && ok "partial run writes cohort.h5" || fail "partial run: no cohort.h5"
 # a kinematics column pointing at the right files works
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",kinematics"; next }
     { print $0 "," "../kin/" $1 "/" $3 ".kin.h5" }' "$S/manifest.csv" >"$S/manifest_col.csv"
 "$STATS" --quiet --no-provenance -o "$W/out_col" "$S/manifest_col.csv" --tasks dvj &&
     [ "$(cut -d, -f1-7,9- "$W/out_col/trials.csv")" = "$(cut -d, -f1-7,9- "$O/trials.csv")" ] && ok "kinematics column = --kin-dir convention" ||
     fail "kinematics column run differs"
+
+# --- progress on stderr: shown when stderr is a terminal (script(1) gives a pty), never when
+#     it is a file ---
+if command -v script >/dev/null 2>&1; then
+    script -qec "\"$STATS\" --no-report -o \"$W/out_tty\" \"$S/manifest.csv\" --kin-dir \"$W/kin\" --tasks dvj" \
+        /dev/null >"$W/tty.txt" 2>&1; rc=$?
+    n=$(awk 'END { print NR - 1 }' "$S/manifest.csv")
+    tr '\r' '\n' <"$W/tty.txt" | grep -q "^kc-stats: manifest rows $n/$n (100%, [0-9]* rows/s)" && [ $rc -eq 0 ] &&
+        ok "progress (done/total, rate) on a terminal" || fail "progress on a terminal: rc $rc: $(cat -v "$W/tty.txt")"
+else
+    echo "SKIPPED: progress on a terminal (no script)"
+fi
+"$STATS" --no-report -o "$W/out_notty" "$S/manifest.csv" --kin-dir "$W/kin" --tasks dvj 2>"$W/notty.txt"
+[ ! -s "$W/notty.txt" ] && ok "no progress when stderr is a file" || fail "stderr not a terminal: $(cat "$W/notty.txt")"
 
 echo "stats_cli: $fails failed"
 [ $fails -eq 0 ]
