@@ -27,3 +27,32 @@ set_tests_properties(triangulate_cli PROPERTIES LABELS "tool;synth")
 add_executable(triangulate_benchtool ${KC_TEST_DIR}/triangulate_benchtool.c)
 target_link_libraries(triangulate_benchtool PRIVATE kinechain)
 set_target_properties(triangulate_benchtool PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+# Unlabelled markers (ISSUE 9): multi-view correspondence against kc-synth's blob identities
+# and /truth (drop jump, 5% spurious), and a 16-camera ring with 10 spurious blobs per camera.
+kc_add_unit_test(test_unlabelled_corr ${KC_TEST_DIR}/test_unlabelled_corr.c)
+target_compile_definitions(test_unlabelled_corr PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>")
+target_link_libraries(test_unlabelled_corr PRIVATE OpenMP::OpenMP_C)
+add_dependencies(test_unlabelled_corr kc-synth)
+set_tests_properties(test_unlabelled_corr PROPERTIES LABELS "unit;synth")
+# Unlabelled markers (ISSUE 9): tracking through an impact and an occlusion, and against
+# kc-synth's /truth after correspondence.
+kc_add_unit_test(test_unlabelled_track ${KC_TEST_DIR}/test_unlabelled_track.c)
+target_compile_definitions(test_unlabelled_track PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>")
+add_dependencies(test_unlabelled_track kc-synth)
+set_tests_properties(test_unlabelled_track PROPERTIES LABELS "unit;synth")
+# Unlabelled markers (ISSUE 9): automatic labelling — static pose in 8 facing directions,
+# bad statics, and kc-triangulate --static-pose / --static against /truth and labelled mode.
+kc_add_unit_test(test_unlabelled_label ${KC_TEST_DIR}/test_unlabelled_label.c)
+target_compile_definitions(test_unlabelled_label PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
+                           KC_TRIANGULATE_EXE="$<TARGET_FILE:kc-triangulate>")
+add_dependencies(test_unlabelled_label kc-synth kc-triangulate)
+set_tests_properties(test_unlabelled_label PROPERTIES LABELS "synth;tool")
+# Helper of benchmarks/unlabelled.sh (synthetic captures of 40 markers, any camera count).
+add_executable(unlabelled_benchtool ${KC_TEST_DIR}/unlabelled_benchtool.c)
+target_include_directories(unlabelled_benchtool PRIVATE ${KC_TEST_DIR})
+target_link_libraries(unlabelled_benchtool PRIVATE kinechain OpenMP::OpenMP_C)
+set_target_properties(unlabelled_benchtool PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+# Unlabelled markers (ISSUE 9): static-pose labelling of real Vicon Plug-in Gait statics
+# (SKIPPED, exit 77, without ../shared/data/real).
+kc_add_unit_test(test_unlabelled_real ${KC_TEST_DIR}/test_unlabelled_real.c)
+set_property(TEST test_unlabelled_real APPEND PROPERTY ENVIRONMENT "KC_REAL_DATA=${KC_REAL_DATA}")

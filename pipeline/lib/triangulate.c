@@ -431,7 +431,7 @@ int kc_tri_all(const kc_tri_params *p, const kc_camera *cams, size_t C, size_t F
                     ww[c] = weights ? weights[(c * F + (size_t)f) * M + mk] : 1.0;
                 }
                 size_t fm = (size_t)f * M + mk;
-                kc_tri_result r;
+                kc_tri_result r = {{NAN, NAN, NAN}, NAN, 0, 0};
                 /* arguments were checked above: this cannot fail */
                 if (kc_tri_point(p, ws[t], cams, C, u, 2, ww, 1, camera_used + fm * C, &r))
                     r.n_seen = 0;

@@ -39,6 +39,8 @@ expect 1 1 -o "$o" --max-gap -1 "$calib" "$obs"
 expect 1 1 -o "$o" --min-cameras 1 "$calib" "$obs"
 expect 1 1 -o "$o" --frobnicate "$calib" "$obs"
 expect 1 1 -o "$o" --threads 0 "$calib" "$obs"
+expect 1 1 -o "$o" --static-pose --static "$o" "$calib" "$obs"
+expect 1 1 -o "$o" --static-pose --blob-px 0 "$calib" "$obs"
 [ -e "$o" ] && { echo "FAIL: misuse left an output file"; fail=1; }
 
 # bad inputs: one line, exit 2, nothing written
@@ -78,6 +80,19 @@ h5dump -a /filter_cutoff_hz "$work/auto.traj.h5" | grep -q "(0): [1-9]" ||
 expect 0 0 -o "$work/none.traj.h5" --cutoff none --max-gap 4 "$calib" "$obs"
 h5dump -a /filter_cutoff_hz "$work/none.traj.h5" | grep -q "(0): nan" ||
     { echo "FAIL: --cutoff none not recorded as NaN"; fail=1; }
+
+# unlabelled mode (ISSUE 9): static then drop jump from /centroids, all 20 labels, the same
+# bytes at 1 and 2 threads; a labelled-only file or a non-static template is bad input
+st=$work/static.traj.h5
+expect 0 0 -o "$st" --static-pose "$calib" "$work/s/s01/static.obs.h5"
+expect 0 0 -o "$work/u1.traj.h5" --static "$st" --threads 1 --no-provenance "$calib" "$obs"
+expect 0 0 -o "$work/u2.traj.h5" --static "$st" --threads 2 --no-provenance "$calib" "$obs"
+cmp "$work/u1.traj.h5" "$work/u2.traj.h5" || { echo "FAIL: unlabelled: 1 and 2 threads differ"; fail=1; }
+h5dump -d /labels "$work/u1.traj.h5" | grep -q '"STRN"' || { echo "FAIL: unlabelled: labels"; fail=1; }
+"$validate" "$work/u1.traj.h5" >"$out" 2>"$err" || { echo "FAIL: kc-validate unlabelled:"; cat "$err"; fail=1; }
+expect 2 1 -o "$work/bu.traj.h5" --static "$work/missing.traj.h5" "$calib" "$obs"
+expect 2 1 -o "$work/bu.traj.h5" --static "$work/s/s01/static.obs.h5" "$calib" "$obs"
+[ -e "$work/bu.traj.h5" ] && { echo "FAIL: unlabelled bad input left an output file"; fail=1; }
 
 # determinism: 1 vs 2 threads, same bytes
 expect 0 0 -o "$work/t1.traj.h5" --threads 1 --no-provenance --cutoff auto "$calib" "$obs"
