@@ -6,8 +6,10 @@ kc_add_unit_test(test_pigmodel ${KC_TEST_DIR}/test_pigmodel.c ${KC_TEST_DIR}/pig
 kc_add_unit_test(test_ik_modules ${KC_TEST_DIR}/test_ik_modules.c)
 # kc-ik against kc-synth's truth (ISSUE 5): identity mode (angles, joint centres, events,
 # metrics, the video-comparable FPPA and separation ratios against kc-synth's own computation,
-# /chain against the documented thresholds) and an anatomical session through kc-triangulate
-# (whole-pipeline accuracy, printed and split by cause).
+# /chain against the documented thresholds; kc-synth's pig truth equals its bone truth there)
+# and an anatomical session through kc-triangulate (accuracy against the pig truth and the
+# bone truth, printed and split by cause; kc-ik on the true markers equals kc-synth's
+# independent pig truth within 0.01 deg).
 kc_add_unit_test(test_ik_synth ${KC_TEST_DIR}/test_ik_synth.c)
 target_compile_definitions(test_ik_synth PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
                            KC_TRIANGULATE_EXE="$<TARGET_FILE:kc-triangulate>"
@@ -18,21 +20,32 @@ add_test(NAME test_ik_synth_anatomical COMMAND test_ik_synth anatomical
          WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 set_tests_properties(test_ik_synth_anatomical PROPERTIES LABELS "synth;tool"
                      SKIP_RETURN_CODE 77)
-# ISSUE 5 acceptance, whole pipeline against the raw truth (0.5 / 0.7 / 1.5 deg RMS, sign of
-# peak valgus, peak valgus within 0.7 deg, kinematic take-off within 2 frames), asserted at the
-# issue's values. OPEN. kc-synth's anatomical truth is now what the placed markers define
-# (misplacement absorbed; pipeline/synth/body.c sy_pig_truth_frames), so what remains is
-# deliberate: measured seed 11, plain Plug-in Gait, whole pipeline 1.40 / 4.02 / 5.47 deg,
-# Plug-in Gait on the true markers 1.35 / 4.02 / 5.46, of which (each alone) soft tissue
-# 1.17 / 3.21 / 4.79, the random 2-6 deg knee-marker rotation 0.05 / 1.38 / 3.32, the hip
-# centre (drawn about Harrington, Davis used) 0.46 / 2.41 / 3.68, the measured parameters
-# 0.23 / 0.57 / 1.72, misplacement 0.06 / 0.16 / 0.45; worst peak-valgus error 21.4 deg (soft
-# tissue of the thigh marker); kinematic take-off +2.68 frames on s01 R. Disabled so that it
-# shows as "Not Run".
+# ISSUE 5 anatomical acceptance (lead's decision): the issue's "algorithm error" and "whole
+# pipeline" bounds measure the pipeline against what Plug-in Gait defines from the markers,
+# kc-synth's /truth/pig_angles (its own Plug-in Gait, pipeline/synth/truthcalc.c, on the
+# noise-free captured markers with the subjects.csv parameters, Davis hip centre and the
+# static's offsets; docs/pig-model.md). Asserted: algorithm error (vs the pig truth through
+# the same 12 Hz filter) <= 0.2 / 0.3 / 0.6 deg RMS, whole pipeline (vs the raw pig truth)
+# <= 0.5 / 0.7 / 1.5, sign of peak knee valgus and peak valgus within 0.7 deg of the pig
+# truth on every side. Measured seed 11 (2 subjects, hip/knee/ankle): algorithm 0.128 /
+# 0.132 / 0.376, whole pipeline 0.378 / 0.157 / 0.421, at initial contact 0.684 / 0.287 /
+# 0.919, worst peak-valgus error 0.400 deg. Printed, not asserted: the same against the bone
+# truth /truth/angles, 1.397 / 4.023 / 5.475 deg, worst peak valgus 21.4 deg (Plug-in Gait's
+# own model error: soft tissue, knee-marker rotation, Davis vs the true hip centre, measured
+# parameters).
 add_test(NAME test_ik_issue5_anatomical_acceptance COMMAND test_ik_synth anatomical --acceptance
          WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-set_tests_properties(test_ik_issue5_anatomical_acceptance PROPERTIES LABELS "synth;tool;issue5"
-                     DISABLED TRUE)
+set_tests_properties(test_ik_issue5_anatomical_acceptance PROPERTIES LABELS "synth;tool;issue5")
+# ISSUE 5 "Events", synthetic anatomical: kinematic take-off within 2 frames. OPEN: the
+# take-off from the filtered toe marker (5 mm threshold, events.h) is +2.68 frames late on
+# s01 R (seed 11; the 12 Hz filter rounds the toe's lift-off); initial contact within 1 frame
+# and the force-plate events are asserted by test_ik_synth_anatomical. Disabled so that it
+# shows as "Not Run".
+add_test(NAME test_ik_issue5_anatomical_events_acceptance
+         COMMAND test_ik_synth anatomical --acceptance-events
+         WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_ik_issue5_anatomical_events_acceptance PROPERTIES
+                     LABELS "synth;tool;issue5" DISABLED TRUE)
 # The command line: help, misuse, bad inputs (one line, exit 2, no output).
 add_test(NAME ik_cli
          COMMAND sh ${KC_TEST_DIR}/tools/ik_cli.sh $<TARGET_FILE:kc-ik> $<TARGET_FILE:kc-synth>

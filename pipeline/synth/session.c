@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hdf5.h>
 
 #include "kinechain/atomic.h"
 #include "kinechain/calibfile.h"
@@ -296,6 +297,144 @@ static int manifest_row(kc_table *t, const sy_subject *s, const trial_spec *sp)
     return st;
 }
 
+/* A variable-length UTF-8 string attribute, as the kinechain library writes them. */
+static int set_str_attr(hid_t obj, const char *name, const char *value)
+{
+    hid_t ty = H5Tcopy(H5T_C_S1);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    int st = (ty < 0 || sp < 0 || H5Tset_size(ty, H5T_VARIABLE) < 0 ||
+              H5Tset_cset(ty, H5T_CSET_UTF8) < 0) ? KC_EHDF5 : KC_OK;
+    hid_t at = st ? -1 : H5Acreate2(obj, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (at < 0 || H5Awrite(at, ty, &value) < 0)
+        st = KC_EHDF5;
+    if (at >= 0)
+        H5Aclose(at);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ty >= 0)
+        H5Tclose(ty);
+    return st;
+}
+
+/* Write [F,3] series under group g (created) of an open HDF5 file, with the creation
+ * properties the kinechain library uses (no object times, so that the bytes depend only on
+ * the data; UTF-8 link names) and its units and dims attributes. */
+static int write_series_group(hid_t file, const char *g, const char *const *names, int n,
+                              const double *data, size_t F, const char *units)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    hid_t grp = -1;
+    int st = (gcpl < 0 || dcpl < 0 || lcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0 ||
+              H5Pset_obj_track_times(dcpl, 0) < 0 ||
+              H5Pset_char_encoding(lcpl, H5T_CSET_UTF8) < 0) ? KC_EHDF5 : KC_OK;
+    if (!st && (grp = H5Gcreate2(file, g, lcpl, gcpl, H5P_DEFAULT)) < 0)
+        st = KC_EHDF5;
+    hsize_t dims[2] = {(hsize_t)F, 3};
+    for (int k = 0; k < n && !st; k++) {
+        hid_t sp = H5Screate_simple(2, dims, NULL);
+        hid_t ds = sp < 0 ? -1 : H5Dcreate2(grp, names[k], H5T_IEEE_F64LE, sp, lcpl, dcpl,
+                                            H5P_DEFAULT);
+        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                               data + (size_t)k * F * 3) < 0)
+            st = KC_EHDF5;
+        if (!st)
+            st = set_str_attr(ds, "units", units);
+        if (!st)
+            st = set_str_attr(ds, "dims", "frame,xyz");
+        if (ds >= 0)
+            H5Dclose(ds);
+        if (sp >= 0)
+            H5Sclose(sp);
+    }
+    if (grp >= 0)
+        H5Gclose(grp);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    return st;
+}
+
+/* An observation file with the Plug-in Gait truth beside the bone truth
+ * (docs/file-contract.md "/truth"): the observations are written by kc_obs_write to a
+ * temporary name, /truth/pig_angles and /truth/pig_joint_centres are added to it, and it is
+ * then renamed over path (kc_atomic_commit), so that a failed run leaves nothing. pig NULL:
+ * plain kc_obs_write. */
+static int write_obs_pig(const char *path, const kc_obs *o, const kc_provenance *prov,
+                         const double *pig_angles, const double *pig_centres)
+{
+    if (!pig_angles || !o->truth)
+        return kc_obs_write(path, o, prov);
+    char *tmp = kc_atomic_tmpname(path);
+    if (!tmp)
+        return KC_ENOMEM;
+    int st = kc_obs_write(tmp, o, prov);
+    if (!st) {
+        /* the library's format bounds (h5io.c), so that nothing is upgraded on reopening */
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        if (fapl >= 0)
+            H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+        hid_t f = fapl < 0 ? -1 : H5Fopen(tmp, H5F_ACC_RDWR, fapl);
+        if (fapl >= 0)
+            H5Pclose(fapl);
+        if (f < 0) {
+            st = KC_EHDF5;
+        } else {
+            size_t F = o->truth->n_frames;
+            st = write_series_group(f, "/truth/pig_angles", sy_angle_names, SY_N_ANGLES,
+                                    pig_angles, F, "deg");
+            if (!st)
+                st = write_series_group(f, "/truth/pig_joint_centres", sy_centre_names,
+                                        SY_N_CENTRES, pig_centres, F, "mm");
+            if (H5Fclose(f) < 0 && !st)
+                st = KC_EHDF5;
+        }
+        if (st) {
+            KC_ERROR("%s: cannot add the Plug-in Gait truth", path);
+            remove(tmp);
+        } else {
+            st = kc_atomic_commit(tmp, path);
+        }
+    }
+    free(tmp);
+    return st;
+}
+
+/* The Plug-in Gait truth of every trial of one subject (res[k]->truth->markers: the
+ * noise-free markers as captured) with the static calibration from its static trial.
+ * pa[k], pc[k]: malloc'd [12][F][3] and [6][F][3]; NULL when the trial has no truth. */
+static int pig_truth_all(const sy_subject *s, const trial_spec *sp, int nt, kc_obs **res,
+                         double **pa, double **pc)
+{
+    int ks = -1;
+    for (int k = 0; k < nt; k++)
+        if (sp[k].task == SY_TASK_STATIC)
+            ks = k;
+    if (ks < 0 || !res[ks]->truth || !res[ks]->truth->markers)
+        return KC_OK;
+    sy_pig_static ps;
+    const kc_truth *T = res[ks]->truth;
+    if (sy_pig_static_calib(s, T->markers, T->n_frames, &ps)) {
+        KC_ERROR("subject %s: the static trial's markers define no Plug-in Gait static", s->id);
+        return KC_ENUMERIC;
+    }
+    for (int k = 0; k < nt; k++) {
+        const kc_truth *t = res[k]->truth;
+        if (!t || !t->markers)
+            continue;
+        size_t F = t->n_frames;
+        pa[k] = malloc(SY_N_ANGLES * F * 3 * sizeof **pa);
+        pc[k] = malloc(SY_N_CENTRES * F * 3 * sizeof **pc);
+        if (!pa[k] || !pc[k])
+            return KC_ENOMEM;
+        sy_pig_marker_truth(s, &ps, t->markers, F, pa[k], pc[k]);
+    }
+    return KC_OK;
+}
+
 /* a calibration capture (wand, L-frame) written to dir/name */
 static int write_capture(const char *dir, const char *name,
                          int (*capture)(const sy_rig *, const sy_options *, kc_obs **),
@@ -379,11 +518,14 @@ int sy_session_write(const char *dir, const sy_options *opt, const kc_provenance
                 err = e;
         }
         st = err;
+        double **pa = calloc((size_t)nt, sizeof *pa), **pc = calloc((size_t)nt, sizeof *pc);
+        if (!st)
+            st = pa && pc ? pig_truth_all(&subj[i], specs, nt, res, pa, pc) : KC_ENOMEM;
         for (int k = 0; k < nt && !st; k++) {
             char name[64];
             snprintf(name, sizeof name, "%s.obs.h5", specs[k].name);
             char *fp = path_join(sdir, name);
-            st = fp ? kc_obs_write(fp, res[k], prov) : KC_ENOMEM;
+            st = fp ? write_obs_pig(fp, res[k], prov, pa[k], pc[k]) : KC_ENOMEM;
             free(fp);
             if (!st)
                 st = manifest_row(man, &subj[i], &specs[k]);
@@ -392,7 +534,13 @@ int sy_session_write(const char *dir, const sy_options *opt, const kc_provenance
         for (int k = 0; k < nt; k++) {
             kc_obs_free(res[k]);
             res[k] = NULL;
+            if (pa)
+                free(pa[k]);
+            if (pc)
+                free(pc[k]);
         }
+        free(pa);
+        free(pc);
         free(sdir);
     }
     kc_progress_end(&prog);

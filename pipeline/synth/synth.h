@@ -481,6 +481,25 @@ int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata 
                     const double peak_n[2], const double peak_t[2], kc_table **events,
                     kc_table **metrics);
 
+/* Plug-in Gait applied to the markers as captured (truthcalc.c): the "pig truth" of
+ * /truth/pig_angles and /truth/pig_joint_centres. kc-synth's own implementation of
+ * docs/pig-model.md (pig.c), independent of kc-ik's: the subject's MEASURED parameters
+ * (subjects.csv), Davis's hip joint centre, and the static the lab would record. */
+typedef struct sy_pig_static {
+    double inter_asis;              /* IA used (subjects.csv, or from the static when 0) */
+    double alpha[2], beta[2];       /* foot static offsets (rad), docs/pig-model.md */
+} sy_pig_static;
+/* The static calibration from a static trial's markers mk [F][M][3] (order of
+ * sy_marker_names, noise-free): marker positions averaged over the frames, inter-ASIS
+ * distance when subjects.csv has 0, foot offsets (no foot flat). KC_ENUMERIC when the
+ * markers define no frame. */
+int sy_pig_static_calib(const sy_subject *s, const double *mk, size_t F, sy_pig_static *out);
+/* Plug-in Gait angles [SY_N_ANGLES][F][3] (order of sy_angle_names, deg) and joint centres
+ * [SY_N_CENTRES][F][3] (mm) of a trial's markers mk [F][M][3]; progression frame by the
+ * docs/pig-model.md rule on these markers. NaN where the markers define no frame. */
+void sy_pig_marker_truth(const sy_subject *s, const sy_pig_static *ps, const double *mk,
+                         size_t F, double *angles, double *centres);
+
 /* ---- calibration captures (wand.c) -------------------------------------------------------- */
 
 int sy_wand_capture(const sy_rig *rig, const sy_options *opt, kc_obs **out);

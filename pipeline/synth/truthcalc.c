@@ -2,7 +2,9 @@
  * them, capsules for occlusion), the docs/pig-model.md angles of the TRUE bone frames
  * (pelvis from the true ASIS/PSIS, femur from the true HJC, KJC and flexion axis, untorsioned
  * and torsioned tibia, corrected foot from the true toe, ankle centre and heel), the true
- * joint centres, and the events and metrics tables. */
+ * joint centres, and the events and metrics tables; and the "pig truth" (sy_pig_marker_truth):
+ * Plug-in Gait on the markers as captured with the measured parameters and the static's
+ * offsets (docs/pig-model.md "kc-synth's two truths"). */
 #include "synth.h"
 
 #include <math.h>
@@ -384,4 +386,157 @@ int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata 
     *events = E;
     *metrics = T;
     return KC_OK;
+}
+
+/* ---- Plug-in Gait on the captured markers (the "pig truth") -------------------------------- */
+
+static kc_vec3 mk_at(const double *mk, size_t f, int m)
+{
+    const double *p = mk + (f * SY_N_MARKERS + (size_t)m) * 3;
+    return kc_v3(p[0], p[1], p[2]);
+}
+
+static bool finite3(kc_vec3 v)
+{
+    return isfinite(v.x) && isfinite(v.y) && isfinite(v.z);
+}
+
+/* Segment frames of one frame's markers m[] with the measured parameters, docs/pig-model.md.
+ * alpha/beta NULL: the uncorrected foot U is returned in o->foot. */
+static void pig_from_markers(const sy_subject *s, double ia, const kc_vec3 *m,
+                             const double *alpha, const double *beta, sy_pig_truth *o,
+                             sy_frame *thorax)
+{
+    sy_frame pel = sy_pig_pelvis(m[SY_LASI], m[SY_RASI], m[SY_LPSI], m[SY_RPSI]);
+    o->pelvis = pel.R;
+    double md = s->marker_diameter;
+    for (int k = 0; k < 2; k++) {
+        kc_vec3 thi = m[SY_SIDE_MK(k, 0)], kne = m[SY_SIDE_MK(k, 1)];
+        kc_vec3 tib = m[SY_SIDE_MK(k, 2)], ank = m[SY_SIDE_MK(k, 3)];
+        kc_vec3 toe = m[SY_SIDE_MK(k, 5)];
+        kc_vec3 hl = sy_pig_davis_local(s->leg_length, s->asis_troc, ia, md, k);
+        o->hjc[k] = kc_v3_add(pel.o, kc_m3_apply(pel.R, hl));
+        o->kjc[k] = sy_pig_chord(o->hjc[k], thi, kne, (s->knee_width[k] + md) / 2);
+        o->ajc[k] = sy_pig_chord(o->kjc[k], tib, ank, (s->ankle_width[k] + md) / 2);
+        o->femur[k] = sy_pig_femur(o->hjc[k], o->kjc[k], kne, k).R;
+        o->tibia[k] = sy_pig_tibia(o->kjc[k], o->ajc[k], tib, ank, k).R;
+        o->tibia_t[k] = sy_pig_torsion(o->tibia[k], s->tibial_torsion_deg[k] * KC_DEG);
+        kc_mat3 U = sy_pig_foot_u(toe, o->ajc[k], kc_m3_col(o->tibia_t[k], 1));
+        o->foot[k] = alpha ? sy_pig_foot_f(U, alpha[k], beta[k]) : U;
+    }
+    if (thorax)
+        *thorax = sy_pig_thorax(m[SY_C7], m[SY_T10], m[SY_CLAV], m[SY_STRN]);
+}
+
+int sy_pig_static_calib(const sy_subject *s, const double *mk, size_t F, sy_pig_static *out)
+{
+    /* docs/pig-model.md "Static offsets": markers averaged over the static's frames; IA = 0
+     * in subjects.csv: the mean of |LASI - RASI| over the frames */
+    kc_vec3 mean[SY_N_MARKERS];
+    double ia_sum = 0;
+    size_t n_ia = 0;
+    for (int j = 0; j < SY_N_MARKERS; j++) {
+        kc_vec3 acc = kc_v3(0, 0, 0);
+        size_t n = 0;
+        for (size_t f = 0; f < F; f++) {
+            kc_vec3 v = mk_at(mk, f, j);
+            if (finite3(v)) {
+                acc = kc_v3_add(acc, v);
+                n++;
+            }
+        }
+        if (n == 0)
+            return KC_ENUMERIC;
+        mean[j] = kc_v3_scale(acc, 1.0 / (double)n);
+    }
+    for (size_t f = 0; f < F; f++) {
+        kc_vec3 l = mk_at(mk, f, SY_LASI), r = mk_at(mk, f, SY_RASI);
+        if (finite3(l) && finite3(r)) {
+            ia_sum += kc_v3_norm(kc_v3_sub(l, r));
+            n_ia++;
+        }
+    }
+    out->inter_asis = s->inter_asis != 0 ? s->inter_asis : ia_sum / (double)n_ia;
+    sy_pig_truth tf;
+    pig_from_markers(s, out->inter_asis, mean, NULL, NULL, &tf, NULL);
+    for (int k = 0; k < 2; k++) {
+        sy_pig_static_offsets(tf.foot[k], mean[SY_SIDE_MK(k, 5)], mean[SY_SIDE_MK(k, 4)],
+                              &out->alpha[k], &out->beta[k]);
+        if (!isfinite(out->alpha[k]) || !isfinite(out->beta[k]))
+            return KC_ENUMERIC;
+    }
+    return KC_OK;
+}
+
+/* docs/pig-model.md "Progression frame" on the markers */
+static kc_mat3 marker_progression(const double *mk, size_t F)
+{
+    static const int used[4] = {SY_LASI, SY_RASI, SY_LPSI, SY_RPSI};
+    long first = -1, last = -1;
+    for (size_t f = 0; f < F; f++) {
+        kc_vec3 l = mk_at(mk, f, SY_LASI);
+        if (finite3(l)) {
+            if (first < 0)
+                first = (long)f;
+            last = (long)f;
+        }
+    }
+    double hx = 0, hy = 0;
+    kc_vec3 D = first >= 0 ? kc_v3_sub(mk_at(mk, (size_t)last, SY_LASI),
+                                       mk_at(mk, (size_t)first, SY_LASI)) : kc_v3(0, 0, 0);
+    if (hypot(D.x, D.y) > 800) {
+        hx = D.x;
+        hy = D.y;
+    } else {
+        size_t i0 = (size_t)floor(0.45 * (double)F);
+        long nw = (long)floor(0.1 * (double)F + 0.5);
+        size_t n = nw < 1 ? 1 : (size_t)nw;
+        for (size_t f = i0; f < i0 + n && f < F; f++) {
+            bool ok = true;
+            for (int j = 0; j < 4; j++)
+                ok = ok && finite3(mk_at(mk, f, used[j]));
+            if (!ok)
+                continue;
+            kc_vec3 o = kc_v3_scale(kc_v3_add(mk_at(mk, f, SY_LASI), mk_at(mk, f, SY_RASI)),
+                                    0.5);
+            kc_vec3 sacr = kc_v3_scale(kc_v3_add(mk_at(mk, f, SY_LPSI),
+                                                 mk_at(mk, f, SY_RPSI)), 0.5);
+            hx += o.x - sacr.x;
+            hy += o.y - sacr.y;
+        }
+    }
+    kc_vec3 X = fabs(hx) >= fabs(hy) ? kc_v3(hx >= 0 ? 1 : -1, 0, 0)
+                                     : kc_v3(0, hy >= 0 ? 1 : -1, 0);
+    kc_vec3 Z = kc_v3(0, 0, 1);
+    return kc_m3_from_cols(X, kc_v3_cross(Z, X), Z);
+}
+
+void sy_pig_marker_truth(const sy_subject *s, const sy_pig_static *ps, const double *mk,
+                         size_t F, double *angles, double *centres)
+{
+    kc_mat3 prog = marker_progression(mk, F);
+    for (size_t f = 0; f < F; f++) {
+        kc_vec3 m[SY_N_MARKERS];
+        for (int j = 0; j < SY_N_MARKERS; j++)
+            m[j] = mk_at(mk, f, j);
+        sy_pig_truth tf;
+        sy_frame th;
+        pig_from_markers(s, ps->inter_asis, m, ps->alpha, ps->beta, &tf, &th);
+        for (int k = 0; k < 2; k++) {
+            double *a = angles;
+            sy_pig_angles(SY_CH_PELVIS, k, prog, tf.pelvis, a + ((0 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_HIP, k, tf.pelvis, tf.femur[k], a + ((2 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_KNEE, k, tf.femur[k], tf.tibia[k], a + ((4 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_ANKLE, k, tf.tibia_t[k], tf.foot[k], a + ((6 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_FOOTPROG, k, prog, tf.foot[k], a + ((8 + k) * F + f) * 3);
+            sy_pig_angles(SY_CH_THORAX, k, prog, th.R, a + ((10 + k) * F + f) * 3);
+            kc_vec3 c[3] = {tf.hjc[k], tf.kjc[k], tf.ajc[k]};
+            for (int j = 0; j < 3; j++) {
+                double *o = centres + ((2 * j + k) * F + f) * 3;
+                o[0] = c[j].x;
+                o[1] = c[j].y;
+                o[2] = c[j].z;
+            }
+        }
+    }
 }
