@@ -24,6 +24,7 @@ static void usage(FILE *fp, int status)
 {
     fprintf(fp,
             "Usage: kc-validate [options] FILE...\n"
+            "       kc-validate --provenance FILE...\n"
             "\n"
             "Check kinechain files (*.calib.h5, *.obs.h5, *.traj.h5, *.kin.h5, cohort.h5)\n"
             "against the file contract: each is opened, its schema, version and kind checked,\n"
@@ -39,9 +40,20 @@ static void usage(FILE *fp, int status)
             "  ok  FILE  KIND VERSION  SUMMARY\n"
             "For each bad file one line on standard error naming the file and the problem.\n"
             "\n"
+            "--provenance prints, instead of checking, how each file was made (what\n"
+            "scripts/kinechain compares to decide whether an output is up to date), one\n"
+            "fact per line, fields separated by one tab:\n"
+            "  file          FILE\n"
+            "  created_by    TOOL VERSION\n"
+            "  command_line  the command line as recorded (shell-quoted)\n"
+            "  argument      I  the I-th word of the command line, unquoted\n"
+            "  input         I  SHA256  NAME   (each input file, in order)\n"
+            "A file without /provenance (written with --no-provenance) is an error (exit 2).\n"
+            "\n"
             "Example:\n"
             "  kc-validate session/calib.calib.h5 session/s01/*.obs.h5\n"
             "  ok  session/s01/dvj_1.obs.h5  observations 1.0  8 cameras, 600 frames, 16 markers\n"
+            "  kc-validate --provenance traj/s01/dvj_1.traj.h5\n"
             "\n"
             "%s\n"
             "Exit status:\n"
@@ -146,14 +158,132 @@ static int validate_one(const char *path)
     return KC_OK;
 }
 
+/* Print s with tabs, newlines and backslashes escaped, so that a fact stays on one line. */
+static void put_escaped(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\t')
+            fputs("\\t", stdout);
+        else if (*s == '\n')
+            fputs("\\n", stdout);
+        else if (*s == '\\')
+            fputs("\\\\", stdout);
+        else
+            putchar(*s);
+    }
+}
+
+/* Split a command line recorded by kc_h5_create (words joined by single spaces, a word with
+ * shell metacharacters in single quotes, an embedded quote as '\'') back into its words, and
+ * print each as an "argument" line. Backslashes outside quotes escape the next character, so
+ * any POSIX-shell-quoted line of plain words splits the same way. */
+static void print_words(const char *cmd)
+{
+    size_t n = strlen(cmd);
+    char *w = malloc(n + 1);
+    if (!w)
+        return;
+    size_t k = 0;
+    int index = 0, in_word = 0;
+    for (const char *p = cmd;; p++) {
+        if (*p == '\0' || *p == ' ') {
+            if (in_word) {
+                w[k] = '\0';
+                printf("argument\t%d\t", index++);
+                put_escaped(w);
+                putchar('\n');
+            }
+            k = 0;
+            in_word = 0;
+            if (*p == '\0')
+                break;
+        } else if (*p == '\'') {
+            in_word = 1;
+            for (p++; *p && *p != '\''; p++)
+                w[k++] = *p;
+            if (!*p)
+                p--;   /* unterminated quote: take the rest as the word */
+        } else if (*p == '\\' && p[1]) {
+            in_word = 1;
+            w[k++] = *++p;
+        } else {
+            in_word = 1;
+            w[k++] = *p;
+        }
+    }
+    free(w);
+}
+
+/* --provenance: print how path was made (see usage). */
+static int provenance_one(const char *path)
+{
+    unsigned errors = kc_log_error_count();
+    kc_h5 *h = NULL;
+    char *created_by = NULL, *cmd = NULL, *name = NULL, *hash = NULL;
+    int st = kc_h5_open(&h, path, kind_of_name(path));
+    if (st)
+        goto done;
+    if (!kc_h5_exists(h, "/provenance")) {
+        KC_ERROR("\"%s\" has no /provenance (written with --no-provenance?)", path);
+        st = KC_EMISSING;
+        goto done;
+    }
+    if ((st = kc_h5_attr_get_str(h, "/", "created_by", &created_by)) ||
+        (st = kc_h5_attr_get_str(h, "/provenance", "command_line", &cmd)))
+        goto done;
+    fputs("file\t", stdout);
+    put_escaped(path);
+    fputs("\ncreated_by\t", stdout);
+    put_escaped(created_by);
+    fputs("\ncommand_line\t", stdout);
+    put_escaped(cmd);
+    putchar('\n');
+    print_words(cmd);
+    for (int i = 0;; i++) {
+        char aname[64], ahash[64];
+        snprintf(aname, sizeof aname, "input_%d_name", i);
+        snprintf(ahash, sizeof ahash, "input_%d_sha256", i);
+        if (!kc_h5_attr_exists(h, "/provenance", aname))
+            break;
+        if ((st = kc_h5_attr_get_str(h, "/provenance", aname, &name)) ||
+            (st = kc_h5_attr_get_str(h, "/provenance", ahash, &hash)))
+            goto done;
+        printf("input\t%d\t", i);
+        put_escaped(hash);
+        putchar('\t');
+        put_escaped(name);
+        putchar('\n');
+        free(name);
+        free(hash);
+        name = hash = NULL;
+    }
+    fflush(stdout);
+done:
+    free(created_by);
+    free(cmd);
+    free(name);
+    free(hash);
+    kc_h5_close(h);
+    if (st != KC_OK && kc_log_error_count() == errors)
+        KC_ERROR("cannot read the provenance of \"%s\": %s", path, kc_strerror(st));
+    return st;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {KC_CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    enum { OPT_PROVENANCE = 1 };
+    static const struct option options[] = {
+        {"provenance", no_argument, NULL, OPT_PROVENANCE}, KC_CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int provenance = 0;
     kc_cli cli;
     kc_cli_init(&cli, "kc-validate", argc, argv);
     int opt;
     opterr = 0;   /* kc_cli_fallback_option reports misuse in one line */
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == OPT_PROVENANCE) {
+            provenance = 1;
+            continue;
+        }
         int r = kc_cli_fallback_option(&cli, opt, optarg, argv[optind - 1], usage);
         if (r >= 0)
             return r;
@@ -165,6 +295,13 @@ int main(int argc, char **argv)
     }
 
     int bad = 0;
+    if (provenance) {
+        for (int i = optind; i < argc; i++)
+            bad += provenance_one(argv[i]) != KC_OK;
+        if (kc_cli_close_stdout() != KC_OK)
+            return KC_EXIT_FAILED;
+        return bad ? KC_EXIT_INPUT : KC_EXIT_OK;
+    }
     for (int i = optind; i < argc; i++) {
         /* Each file is read in a child process: the HDF5 library itself can crash on some
          * corrupt files (out-of-bounds reads in its global heap code, fixed upstream bug by
