@@ -74,71 +74,30 @@ fail:
     return st;
 }
 
-int kc_cohort_add_curves(kc_cohort *c, const char *name, const char *phase, const char *channel,
-                         const char *units, size_t n, size_t p, size_t k, const double *data,
-                         kc_table *index)
+/* Append an ensemble slot named `name` owning `index` (and `spill` when given): the common part
+ * of kc_cohort_add_curves and kc_cohort_add_curves_spilled. On failure the slot, the index and
+ * the spill file are released and *out is NULL. */
+static int curves_append(kc_cohort *c, const char *name, const char *phase, const char *channel,
+                         const char *units, size_t n, size_t p, size_t k, FILE *spill,
+                         kc_table *index, kc_curves **out)
 {
-    int st = KC_OK;
-    size_t count = n * p * k;
-    if (!kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
-        kc_table_nrows(index) != n || (count && !data) || (p && k && count / (p * k) != n)) {
-        st = KC_EINVAL;
-        goto fail;
-    }
+    *out = NULL;
     kc_curves *arr = realloc(c->curves, (c->n_curves + 1) * sizeof *arr);
     if (!arr) {
-        st = KC_ENOMEM;
-        goto fail;
-    }
-    c->curves = arr;
-    kc_curves *cv = &arr[c->n_curves];
-    memset(cv, 0, sizeof *cv);
-    cv->name = strdup(name);
-    cv->phase = strdup(phase ? phase : "");
-    cv->channel = strdup(channel ? channel : "");
-    cv->units = strdup(units ? units : "");
-    cv->data = kc_malloc_array(count, sizeof(double));
-    if (!cv->name || !cv->phase || !cv->channel || !cv->units || !cv->data) {
-        curves_free(cv);   /* frees index too */
+        if (spill)
+            fclose(spill);
+        kc_table_free(index);
         return KC_ENOMEM;
     }
-    if (count)
-        memcpy(cv->data, data, count * sizeof(double));
-    cv->n_curves = n;
-    cv->n_points = p;
-    cv->n_components = k;
-    cv->index = index;
-    c->n_curves++;
-    return KC_OK;
-fail:
-    kc_table_free(index);
-    return st;
-}
-
-int kc_cohort_add_curves_spilled(kc_cohort *c, const char *name, const char *phase,
-                                 const char *channel, const char *units, size_t n, size_t p,
-                                 size_t k, FILE *spill, kc_table *index)
-{
-    int st = KC_OK;
-    if (!spill || !kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
-        kc_table_nrows(index) != n) {
-        st = KC_EINVAL;
-        goto fail;
-    }
-    kc_curves *arr = realloc(c->curves, (c->n_curves + 1) * sizeof *arr);
-    if (!arr) {
-        st = KC_ENOMEM;
-        goto fail;
-    }
     c->curves = arr;
     kc_curves *cv = &arr[c->n_curves];
     memset(cv, 0, sizeof *cv);
+    cv->spill = spill;
+    cv->index = index;
     cv->name = strdup(name);
     cv->phase = strdup(phase ? phase : "");
     cv->channel = strdup(channel ? channel : "");
     cv->units = strdup(units ? units : "");
-    cv->spill = spill;
-    cv->index = index;
     if (!cv->name || !cv->phase || !cv->channel || !cv->units) {
         curves_free(cv);   /* closes spill, frees index */
         return KC_ENOMEM;
@@ -146,13 +105,55 @@ int kc_cohort_add_curves_spilled(kc_cohort *c, const char *name, const char *pha
     cv->n_curves = n;
     cv->n_points = p;
     cv->n_components = k;
+    *out = cv;
+    return KC_OK;
+}
+
+int kc_cohort_add_curves(kc_cohort *c, const char *name, const char *phase, const char *channel,
+                         const char *units, size_t n, size_t p, size_t k, const double *data,
+                         kc_table *index)
+{
+    size_t count = n * p * k;
+    if (!kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
+        kc_table_nrows(index) != n || (count && !data) || (p && k && count / (p * k) != n)) {
+        kc_table_free(index);
+        return KC_EINVAL;
+    }
+    double *copy = kc_malloc_array(count, sizeof(double));
+    if (!copy) {
+        kc_table_free(index);
+        return KC_ENOMEM;
+    }
+    if (count)
+        memcpy(copy, data, count * sizeof(double));
+    kc_curves *cv;
+    int st = curves_append(c, name, phase, channel, units, n, p, k, NULL, index, &cv);
+    if (st) {
+        free(copy);
+        return st;
+    }
+    cv->data = copy;
     c->n_curves++;
     return KC_OK;
-fail:
-    if (spill)
-        fclose(spill);
-    kc_table_free(index);
-    return st;
+}
+
+int kc_cohort_add_curves_spilled(kc_cohort *c, const char *name, const char *phase,
+                                 const char *channel, const char *units, size_t n, size_t p,
+                                 size_t k, FILE *spill, kc_table *index)
+{
+    if (!spill || !kc_h5_valid_name(name) || kc_cohort_curves(c, name) || !index ||
+        kc_table_nrows(index) != n) {
+        if (spill)
+            fclose(spill);
+        kc_table_free(index);
+        return KC_EINVAL;
+    }
+    kc_curves *cv;
+    int st = curves_append(c, name, phase, channel, units, n, p, k, spill, index, &cv);
+    if (st)
+        return st;
+    c->n_curves++;
+    return KC_OK;
 }
 
 int kc_curves_read(const kc_curves *cv, size_t first, size_t count, double *buf)
