@@ -161,7 +161,7 @@ static int write_plot(const kc_cli *cli, const char *path, const kc_calib *out,
             strcat(cmd, " ");
         strcat(cmd, cli->argv[i]);
     }
-    kc_png_kv text[4] = {
+    kc_png_text text[4] = {
         {"Title", title},
         {"Software", "kc-calib " KC_VERSION},
         {"Description", "Reprojection residuals of each camera over its image (kinechain)"},
@@ -169,7 +169,7 @@ static int write_plot(const kc_cli *cli, const char *path, const kc_calib *out,
     };
     int st = kc_calib_residual_png(path, out, res, title, text, cli->provenance ? 4 : 3);
     free(cmd);
-    kc_calib_residual_png_release();   /* one figure per run: the font caches go now */
+    kc_cairo_release();   /* one figure per run: the font caches go now */
     return st;
 }
 

@@ -3,100 +3,23 @@
  * residual, and the residual vector magnified (one scale for the whole figure, printed), so a
  * bad camera, a wrong distortion (a swirl or a radial pattern towards the corners) or a
  * region without observations shows at a glance. Drawn with cairo on an image surface and
- * written with libpng (libpng manual, "Writing"): 8-bit RGB, provenance in tEXt chunks
- * before the image data, no tIME chunk, so the same calibration gives the same bytes.
- * CAIRO_FORMAT_RGB24 pixels are native-endian uint32 0x00RRGGBB (cairo_format_t docs).
+ * written through kc_png_write (kinechain/png.h): 8-bit RGB, provenance in tEXt chunks, no
+ * tIME chunk, so the same calibration gives the same bytes.
  */
 #include <math.h>
-#include <png.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cairo.h>
-#include <fontconfig/fontconfig.h>
 
 #include "residual_png.h"
-#include "kinechain/atomic.h"
 #include "kinechain/log.h"
 
 #define PANEL_W 420.0   /* px of the widest image side in a panel */
 #define MARGIN 14.0
 #define HEADER 40.0
-
-/* tEXt is Latin-1: printable ASCII kept, anything else '?' */
-static char *latin1(const char *s)
-{
-    size_t n = strlen(s);
-    if (n > 65535)
-        n = 65535;
-    char *o = malloc(n + 1);
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        o[i] = (ch == '\n' || (ch >= 0x20 && ch < 0x7f)) ? (char)ch : '?';
-    }
-    o[n] = '\0';
-    return o;
-}
-
-typedef struct png_ctx {
-    const char *path;
-} png_ctx;
-
-static void on_png_error(png_structp png, png_const_charp msg)
-{
-    png_ctx *ctx = png_get_error_ptr(png);
-    KC_ERROR("cannot write \"%s\": libpng: %s", ctx->path, msg);
-    png_longjmp(png, 1);
-}
-
-static void on_png_warning(png_structp png, png_const_charp msg)
-{
-    (void)png, (void)msg;   /* nothing the user can act on */
-}
-
-/* rows: h rows of 3*w bytes. keys/vals: n text chunks. */
-static int write_png(FILE *fp, const char *path, const unsigned char *rows, int w, int h,
-                     char *const *keys, char *const *vals, int n)
-{
-    png_ctx ctx = {path};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, on_png_error,
-                                              on_png_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_text *txt = calloc((size_t)n + 1, sizeof *txt);
-    if (!png || !info || !txt) {
-        png_destroy_write_struct(&png, &info);
-        free(txt);
-        return KC_ENOMEM;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        free(txt);
-        return KC_EIO;
-    }
-    png_init_io(png, fp);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    for (int i = 0; i < n; i++) {
-        txt[i].compression = PNG_TEXT_COMPRESSION_NONE;
-        txt[i].key = keys[i];
-        txt[i].text = vals[i];
-        txt[i].text_length = strlen(vals[i]);
-    }
-    if (n)
-        png_set_text(png, info, txt, n);
-    png_write_info(png, info);
-    for (int y = 0; y < h; y++)
-        png_write_row(png, (png_const_bytep)(rows + (size_t)y * 3 * (size_t)w));
-    png_write_end(png, info);
-    png_destroy_write_struct(&png, &info);
-    free(txt);
-    return KC_OK;
-}
 
 static void colour_of(double r, double *c)
 {
@@ -116,7 +39,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 int kc_calib_residual_png(const char *path, const kc_calib *cal, const kc_calib_resid *res,
-                          const char *title, const kc_png_kv *text, size_t n_text)
+                          const char *title, const kc_png_text *text, size_t n_text)
 {
     size_t C = cal->n_cameras;
     if (C == 0 || n_text > 16)
@@ -239,53 +162,7 @@ int kc_calib_residual_png(const char *path, const kc_calib *cal, const kc_calib_
         cairo_restore(cr);
     }
     cairo_destroy(cr);
-    cairo_surface_flush(surf);
-    /* pixels -> RGB rows */
-    int st = KC_ENOMEM;
-    int stride = cairo_image_surface_get_stride(surf);
-    const unsigned char *src = cairo_image_surface_get_data(surf);
-    unsigned char *rows = malloc((size_t)W * 3 * (size_t)H);
-    char *keys[17] = {0}, *vals[17] = {0};
-    kc_atomic_file af = {0};
-    int opened = 0;
-    if (!rows || !src)
-        goto done;
-    for (int y = 0; y < H; y++) {
-        const uint32_t *p = (const uint32_t *)(const void *)(src + (size_t)y * (size_t)stride);
-        unsigned char *d = rows + (size_t)y * 3 * (size_t)W;
-        for (int x = 0; x < W; x++) {
-            d[3 * x] = (unsigned char)((p[x] >> 16) & 0xff);
-            d[3 * x + 1] = (unsigned char)((p[x] >> 8) & 0xff);
-            d[3 * x + 2] = (unsigned char)(p[x] & 0xff);
-        }
-    }
-    for (size_t i = 0; i < n_text; i++) {
-        if (!text[i].key || strlen(text[i].key) < 1 || strlen(text[i].key) > 79) {
-            st = KC_EINVAL;
-            goto done;
-        }
-        if (!(keys[i] = latin1(text[i].key)) || !(vals[i] = latin1(text[i].text ? text[i].text
-                                                                                 : "")))
-            goto done;
-    }
-    if ((st = kc_atomic_fopen(&af, path)))
-        goto done;
-    opened = 1;
-    st = write_png(af.fp, path, rows, W, H, keys, vals, (int)n_text);
-    if (st) {
-        kc_atomic_fabort(&af);
-    } else {
-        st = kc_atomic_fclose(&af);
-    }
-    opened = 0;
-done:
-    if (opened)
-        kc_atomic_fabort(&af);
-    for (size_t i = 0; i < n_text; i++) {
-        free(keys[i]);
-        free(vals[i]);
-    }
-    free(rows);
+    int st = kc_png_write(surf, path, text, n_text, 0);
     cairo_surface_destroy(surf);
     return st;
 }
@@ -303,10 +180,4 @@ char *kc_calib_residual_png_name(const char *calib_path)
         memcpy(o + n, ".residuals.png", sizeof ".residuals.png");
     }
     return o;
-}
-
-void kc_calib_residual_png_release(void)
-{
-    cairo_debug_reset_static_data();
-    FcFini();
 }

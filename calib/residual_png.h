@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "kinechain/calibfile.h"
+#include "kinechain/png.h"
 #include "kinechain/status.h"
 
 /* A camera's observations: uvr [n][4] = observed u, v (px) and the residual du, dv =
@@ -14,25 +15,15 @@ typedef struct kc_calib_resid {
     double *uvr;
 } kc_calib_resid;
 
-/* One PNG tEXt chunk (keyword of 1-79 characters; text stored as printable ASCII). */
-typedef struct kc_png_kv {
-    const char *key;
-    const char *text;
-} kc_png_kv;
-
 /* Draw one panel per camera of cal (name, status, rms_px, n_obs, image size from cal) with
  * res[c] and write it atomically to path as an 8-bit RGB PNG with n_text (<= 16) tEXt
  * chunks. Returns KC_OK, KC_EINVAL, KC_ENOMEM or KC_EIO (logged naming path). */
 int kc_calib_residual_png(const char *path, const kc_calib *cal, const kc_calib_resid *res,
-                          const char *title, const kc_png_kv *text, size_t n_text)
+                          const char *title, const kc_png_text *text, size_t n_text)
     KC_RESULT_USED;
 
 /* The figure's default name: OUT.calib.h5 -> OUT.residuals.png (else OUT + ".residuals.png").
  * malloc'd; NULL on ENOMEM. */
 char *kc_calib_residual_png_name(const char *calib_path);
-
-/* Free cairo's and fontconfig's process-wide caches (once, at the end of a program that drew
- * figures; no cairo call may follow). */
-void kc_calib_residual_png_release(void);
 
 #endif

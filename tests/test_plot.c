@@ -190,6 +190,6 @@ int main(void)
     kc_plot_nice_range(&lo, &hi);
     CK(lo == -1 && hi == 1);
     unlink(path);
-    kc_plot_release_fonts();   /* fontconfig's caches, for the sanitizer build's leak check */
+    kc_cairo_release();   /* fontconfig's caches, for the sanitizer build's leak check */
     return kc_test_summary("test_plot");
 }

@@ -1,5 +1,4 @@
 /* Drawing primitives for kc-stats figures on a cairo image surface (see report.h). */
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,12 +43,6 @@ int kc_plot_open(kc_plot *p, double width_pt, double height_pt)
     cairo_select_font_face(p->cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
     return KC_OK;
-}
-
-void kc_plot_release_fonts(void)
-{
-    cairo_debug_reset_static_data();
-    FcFini();
 }
 
 void kc_plot_close(kc_plot *p)

@@ -1063,6 +1063,6 @@ int kc_report_write(const kc_report_params *p)
                 r.n_subjects, p->out_dir);
 done:
     free_report(&r);
-    kc_plot_release_fonts();
+    kc_cairo_release();
     return st;
 }

@@ -17,25 +17,10 @@
 #include <stddef.h>
 #include <cairo.h>
 #include "kinechain/h5io.h"
+#include "kinechain/png.h"
 #include "kinechain/status.h"
 
 #define KC_PLOT_DPI 200.0
-
-/* ---- PNG writing (plot_png.c) ----------------------------------------------------------- */
-
-/* One tEXt chunk: keyword 1-79 Latin-1 characters; text is written with bytes outside
- * printable ASCII replaced by '?' (tEXt is Latin-1, not UTF-8). */
-typedef struct kc_png_text {
-    const char *key;
-    const char *text;
-} kc_png_text;
-
-/* Write an ARGB32 cairo image surface as an 8-bit RGB PNG through libpng, atomically, with the
- * given tEXt chunks and a pHYs chunk of dpi (> 0; 0 = none). Alpha is composited on white.
- * No tIME chunk: the same drawing gives the same bytes. KC_EINVAL for a surface that is not
- * an ARGB32/RGB24 image; KC_EIO (logged with the path) when the file cannot be written. */
-int kc_png_write(cairo_surface_t *surface, const char *path, const kc_png_text *text,
-                 size_t n_text, double dpi) KC_RESULT_USED;
 
 /* ---- drawing (plot.c) -------------------------------------------------------------------- */
 
@@ -55,9 +40,6 @@ typedef struct kc_plot {
 } kc_plot;
 
 int kc_plot_open(kc_plot *p, double width_pt, double height_pt) KC_RESULT_USED;
-/* Free cairo's and fontconfig's process-wide caches (cairo_debug_reset_static_data, FcFini) so
- * that leak checkers see a clean exit. Call once when no plot is open any more. */
-void kc_plot_release_fonts(void);
 void kc_plot_close(kc_plot *p);   /* frees; safe on a zeroed struct */
 
 /* An axes box in points and its data ranges. */

@@ -1,4 +1,4 @@
-/* PNG files of cairo drawings through libpng, with provenance in tEXt chunks (see report.h).
+/* PNG files of cairo drawings through libpng, with provenance in tEXt chunks (kinechain/png.h).
  *
  * cairo_surface_write_to_png cannot add text chunks, so the pixels are taken from the image
  * surface and written with libpng's write API (libpng manual, "Writing"): IHDR 8-bit RGB,
@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fontconfig/fontconfig.h>
+
 #include "kinechain/atomic.h"
 #include "kinechain/log.h"
-#include "report.h"
+#include "kinechain/png.h"
 
 /* tEXt is Latin-1 with no control characters but newline; keep printable ASCII and map the
  * rest to '?' (UTF-8 command lines would otherwise be mis-decoded). */
@@ -159,4 +161,10 @@ done:
     free(pt);
     free(rows);
     return st;
+}
+
+void kc_cairo_release(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
