@@ -318,6 +318,29 @@ static void test_long_trial(const char *dir)
     kc_traj_free(t);
 }
 
+/* kinechain's own trajectories number frames from 0 (kc-triangulate): written as C3D frame 1,
+ * every value kept, the start time following the C3D numbering. */
+static void test_zero_based(const char *dir)
+{
+    kc_traj *t = kc_test_c3d_traj(50, 3, 0, 200.0, 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/zero_based.c3d", dir);
+    if (!CHECK("zero-based frames: made and written",
+               t && kc_c3d_write_traj(p, t, NULL) == KC_OK)) {
+        kc_traj_free(t);
+        return;
+    }
+    kc_traj *b = read_back(p, "zero-based frames");
+    if (b) {
+        CHECK("zero-based frames: C3D first frame 1", b->first_frame == 1);
+        t->first_frame = 1;   /* what the file says; the rest must match as written */
+        t->start_time_s = 0;
+        compare(t, b, 2e3 * 0x1p-24, 0.05 + 1e-9, "zero-based frames");
+    }
+    kc_traj_free(b);
+    kc_traj_free(t);
+}
+
 static void test_kin(const char *dir)
 {
     kc_kin *k = kc_kin_alloc();
@@ -1046,6 +1069,7 @@ int main(int argc, char **argv)
     test_variants(dir, seeds);
     test_plate_types(dir);
     test_long_trial(dir);
+    test_zero_based(dir);
     test_kin(dir);
     test_labels(dir);
     test_many_labels(dir);

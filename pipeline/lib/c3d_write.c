@@ -344,8 +344,14 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
         return wfail(path, "%zu points (at most 65535)", P);
     if (!(t->rate_hz > 0) || !isfinite(t->rate_hz))
         return wfail(path, "rate %g Hz", t->rate_hz);
-    if (F > 0x7fffffffu || t->first_frame < 1 || t->first_frame > 0x7fffffff)
-        return wfail(path, "frames %lld.. (%zu) out of C3D's range", (long long)t->first_frame, F);
+    /* C3D numbers frames from 1; kinechain's own captures (kc-synth, kc-triangulate) number
+     * them from 0: such a file is written with its first frame as C3D frame 1. */
+    long long ff = t->first_frame >= 1 ? (long long)t->first_frame : 1;
+    if (t->first_frame < 1)
+        KC_INFO("\"%s\": first frame %lld written as C3D frame 1", path,
+                (long long)t->first_frame);
+    if (F > 0x7fffffffu || ff > 0x7fffffff)
+        return wfail(path, "frames %lld.. (%zu) out of C3D's range", ff, F);
 
     /* analog: force plates at one common rate */
     int ptype = opts->plate_type ? opts->plate_type : 2;
@@ -580,8 +586,8 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
     }
     group(&w, G_TRIAL, "TRIAL");
     {
-        long long last = t->first_frame + (long long)F - 1;
-        int s2[2] = {(int)(t->first_frame & 0xffff), (int)((t->first_frame >> 16) & 0xffff)};
+        long long last = ff + (long long)F - 1;
+        int s2[2] = {(int)(ff & 0xffff), (int)((ff >> 16) & 0xffff)};
         int e2[2] = {(int)(last & 0xffff), (int)((last >> 16) & 0xffff)};
         p_i16(&w, G_TRIAL, "ACTUAL_START_FIELD", 2, s2);
         p_i16(&w, G_TRIAL, "ACTUAL_END_FIELD", 2, e2);
@@ -598,7 +604,7 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
             st = KC_ENOMEM;
             goto fail;
         }
-        double t0 = (double)(t->first_frame - 1) / t->rate_hz;
+        double t0 = (double)(ff - 1) / t->rate_hz;
         for (size_t e = 0; e < nev; e++) {
             ln[e] = kc_table_get_str(t->events, e, cn);
             const char *s = kc_table_get_str(t->events, e, cs);
@@ -663,10 +669,10 @@ int kc_c3d_write_traj(const char *path, const kc_traj *t, const kc_c3d_write_opt
     memset(hdr, 0, sizeof hdr);
     hdr[0] = 2;
     hdr[1] = 0x50;
-    long long lastf = t->first_frame + (long long)F - 1;
+    long long lastf = ff + (long long)F - 1;
     enc16(pr, (int)P, hdr + 2);
     enc16(pr, (int)(A * spf > 65535 ? 65535 : A * spf), hdr + 4);
-    enc16(pr, (int)(t->first_frame > 65535 ? 65535 : t->first_frame), hdr + 6);
+    enc16(pr, (int)(ff > 65535 ? 65535 : ff), hdr + 6);
     enc16(pr, (int)(lastf > 65535 ? 65535 : lastf), hdr + 8);
     enc16(pr, 10, hdr + 10);
     encf(pr, (float)(opts->integer ? sc : -sc), hdr + 12);
