@@ -20,6 +20,11 @@
  *                          end_event naming the bounding events (e.g. "initial_contact",
  *                          "take_off")
  *   /model                 attributes: name ("pig" or "kinechain") and every parameter used
+ *   optional, written only when present (trials with force plates, issue 11):
+ *   /moments/<name>        [F,3] {L,R}{Hip,Knee,Ankle}: internal joint moments, N.mm/kg
+ *   /joint_forces/<name>   [F,3] joint reaction forces, N/kg
+ *   /powers/<name>         [F,3] joint power per moment component, W/kg
+ *                          each dataset: attributes units and convention (docs/kinetics.md)
  * A reader accepts any minor version 1.x and ignores objects it does not know.
  */
 #ifndef KINECHAIN_KINFILE_H
@@ -39,6 +44,14 @@ typedef struct kc_kin_series {
     char *plane;     /* "frontal", ... or "" */
     double *data;    /* [F] */
 } kc_kin_series;
+
+/* A group of [F,3] kinetic channels sharing units and a convention text. */
+typedef struct kc_kin_group {
+    char *units;         /* "N.mm/kg" */
+    char *convention;    /* plain text: frame, sign and normalisation of the components */
+    size_t n;
+    kc_series3 *series;  /* data [F,3] each */
+} kc_kin_group;
 
 /* A time-normalised phase: curves [101,3] per channel between two events. */
 typedef struct kc_kin_phase {
@@ -68,6 +81,9 @@ typedef struct kc_kin {
     size_t n_phases;
     kc_kin_phase *phases;
     kc_attrs model;         /* /model attributes; "name" required on writing */
+    kc_kin_group moments;       /* /moments, empty (n = 0) when absent */
+    kc_kin_group joint_forces;  /* /joint_forces */
+    kc_kin_group powers;        /* /powers */
 } kc_kin;
 
 kc_kin *kc_kin_alloc(void);        /* zeroed; NULL on ENOMEM */
@@ -86,9 +102,15 @@ int kc_kin_add_series(kc_kin *k, const char *name, const char *units, const char
 int kc_kin_add_normalized(kc_kin *k, const char *phase, const char *start_event,
                           const char *end_event, const char *units, const char *channel,
                           const double *data) KC_RESULT_USED;
+/* Append (copying) an [F,3] channel to a kinetic group of k (&k->moments, &k->joint_forces
+ * or &k->powers); units and convention are set by the first channel and must match after
+ * (KC_EINVAL otherwise, or for an invalid or repeated name). */
+int kc_kin_add_kinetic(kc_kin *k, kc_kin_group *g, const char *units, const char *convention,
+                       const char *name, const double *data) KC_RESULT_USED;
 /* Find by name (NULL if absent). */
 const kc_series3 *kc_kin_angle(const kc_kin *k, const char *name);
 const kc_series3 *kc_kin_centre(const kc_kin *k, const char *name);
+const kc_series3 *kc_kin_group_find(const kc_kin_group *g, const char *name);
 
 /* Write atomically (KC_EINVAL, logged, for a missing model name, rate_hz <= 0 or invalid
  * names). */

@@ -11,6 +11,7 @@
 #include "kinechain/atomic.h"
 #include "kinechain/cli.h"
 #include "kinechain/events.h"
+#include "kinechain/kinetics.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
 #include "kinechain/metrics.h"
@@ -48,6 +49,18 @@ static void usage(FILE *fp, int status)
             "plain-language summary per side of which links of the chain look involved\n"
             "(hip, pelvis/trunk, foot/ankle), every threshold named with its source, and the\n"
             "flags used (docs/file-contract.md).\n"
+            "Kinetics (docs/kinetics.md): when the trial has force plates and the body mass\n"
+            "is known (subjects CSV mass_kg, or /subject Bodymass with --params-from-trial),\n"
+            "Plug-in Gait-compatible inverse dynamics (markers and forces unfiltered, as\n"
+            "Nexus) writes /moments/{L,R}{Hip,Knee,Ankle} (internal, N.mm/kg),\n"
+            "/joint_forces (N/kg) and /powers (W/kg); for dvj trials the metrics add, per\n"
+            "side, the peak external knee abduction moment over initial contact -> peak knee\n"
+            "flexion (Hewett et al. 2005) and the landing force metrics of the foot's plate\n"
+            "(peak vertical force x BW, loading rate, contact time, flight time, jump height\n"
+            "g t^2/8) and the L-R peak force asymmetry. A foot whose contact is flagged\n"
+            "(both feet on one plate, a foot across two plates) gets NaN, the reason in the\n"
+            "metric's window. A plate without calibration, or a force rate that is not a\n"
+            "multiple of the marker rate, is bad input (exit 2).\n"
             "\n"
             "Options:\n"
             "  -o, --output FILE    the kinematics to write (required; written atomically)\n"
@@ -86,6 +99,10 @@ static void usage(FILE *fp, int status)
             "                       the offset's criterion: minimum variance of knee\n"
             "                       abduction (default) or the mean finite helical axis of\n"
             "                       the knee (both are always written to /model)\n"
+            "  --no-kinetics        skip the kinetics even when the trial has force plates\n"
+            "  --force-threshold N  vertical force (N) below which a plate is unloaded, for\n"
+            "                       the contacts and the landing metrics (default 20; about\n"
+            "                       5 SD of the unloaded plates' noise)\n"
             "%s\n"
             "Example:\n"
             "  kc-ik -o s01/dvj_1.kin.h5 --static s01/static.traj.h5 \\\n"
@@ -98,7 +115,7 @@ static void usage(FILE *fp, int status)
 
 enum { OPT_STATIC = 2000, OPT_SUBJECTS, OPT_SUBJECT, OPT_FROM_TRIAL, OPT_TYPE, OPT_FOOT_FLAT,
        OPT_FUNCTIONAL, OPT_FUNCTIONAL_METHOD, OPT_MODEL, OPT_FOOT_MARKERS, OPT_EV_METHOD,
-       OPT_EVENTS };
+       OPT_EVENTS, OPT_NO_KINETICS, OPT_FORCE_THRESHOLD };
 
 /* one value of a subjects CSV row: KC_OK, or KC_EINVAL (logged) when not a number; an empty
  * cell or absent column leaves *v */
@@ -120,7 +137,7 @@ static int csv_num(const kc_table *t, size_t row, const char *col, const char *p
     return KC_OK;
 }
 
-static int params_from_csv(const char *path, const char *id, kc_pig_params *p)
+static int params_from_csv(const char *path, const char *id, kc_pig_params *p, double *mass)
 {
     kc_table *t = NULL;
     int st = kc_table_read_csv(path, &t);
@@ -157,6 +174,8 @@ static int params_from_csv(const char *path, const char *id, kc_pig_params *p)
         st = csv_num(t, r, "inter_asis_mm", path, &p->inter_asis_mm);
     if (!st)
         st = csv_num(t, r, "marker_diameter_mm", path, &p->marker_diameter_mm);
+    if (!st)
+        st = csv_num(t, r, "mass_kg", path, mass);
     kc_table_free(t);
     return st;
 }
@@ -247,6 +266,213 @@ static int compare_marker_sets(const int *it, const int *is, const char *trial, 
         return KC_EINVAL;
     }
     return KC_OK;
+}
+
+/* ---- kinetics (issue 11, docs/kinetics.md) ------------------------------------------------- */
+
+static const char *const kin_joint_name[KC_KIN_N_JOINT] = {"Ankle", "Knee", "Hip"};
+
+/* /moments, /joint_forces, /powers of the inverse dynamics, both sides, every joint */
+static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, double thr)
+{
+    char n[64];
+    int st = KC_OK;
+    for (int s = 0; s < 2 && !st; s++)
+        for (int j = 0; j < KC_KIN_N_JOINT && !st; j++) {
+            snprintf(n, sizeof n, "%c%s", s ? 'R' : 'L', kin_joint_name[j]);
+            st = kc_kin_add_kinetic(
+                k, &k->moments, "N.mm/kg",
+                "internal joint moment (proximal on distal segment), in the distal segment's "
+                "frame, divided by body mass; Plug-in Gait's <J>Moment components and signs: X "
+                "extensor (ankle: plantarflexor) +, Y knee/hip abductor + (external adduction; "
+                "external knee abduction = -Y), Z rotation (docs/kinetics.md)",
+                n, r->moment[s][j]);
+            if (!st)
+                st = kc_kin_add_kinetic(
+                    k, &k->joint_forces, "N/kg",
+                    "joint reaction force, proximal on distal segment, in the distal segment's "
+                    "frame, divided by body mass; Plug-in Gait's <J>Force (docs/kinetics.md)",
+                    n, r->force[s][j]);
+            if (!st)
+                st = kc_kin_add_kinetic(
+                    k, &k->powers, "W/kg",
+                    "power of each moment component M_i * w_rel,i (w_rel = distal minus "
+                    "proximal angular velocity, distal frame), divided by body mass; the sum "
+                    "of X, Y, Z is Plug-in Gait's <J>Power Z (docs/kinetics.md)",
+                    n, r->power[s][j]);
+        }
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "kinetics_body_mass_kg", mass_kg);
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "kinetics_force_threshold_n", thr);
+    if (!st)
+        st = kc_attrs_set_f64(&k->model, "kinetics_cutoff_hz", 0.0);
+    if (!st)
+        st = kc_attrs_set_str(&k->model, "kinetics_segment_parameters",
+                              "Dempster via Winter 2009 Table 4.1, as Plug-in Gait "
+                              "(docs/kinetics.md)");
+    return st;
+}
+
+static int metric_row(kc_table *t, const char *name, const char *side, double value,
+                      const char *unit, long frame, double rate_hz, const char *window)
+{
+    long r = kc_table_add_row(t);
+    if (r < 0)
+        return (int)r;
+    size_t i = (size_t)r;
+    int st = kc_table_set_str(t, i, kc_table_find(t, "name"), name);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "side"), side);
+    if (!st) st = kc_table_set_f64(t, i, kc_table_find(t, "value"), value);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "unit"), unit);
+    if (!st) st = kc_table_set_i64(t, i, kc_table_find(t, "frame"),
+                                   frame >= 0 ? (int64_t)frame : INT64_MIN);
+    if (!st) st = kc_table_set_f64(t, i, kc_table_find(t, "time_s"),
+                                   frame >= 0 ? (double)frame / rate_hz : NAN);
+    if (!st) st = kc_table_set_str(t, i, kc_table_find(t, "window"), window);
+    return st;
+}
+
+static const char *flag_text(int flag)
+{
+    return flag == KC_CONTACT_BOTH_FEET    ? "both feet on one plate"
+           : flag == KC_CONTACT_TWO_PLATES ? "the foot across two plates"
+           : flag == KC_CONTACT_NO_FOOT    ? "the centre of pressure under neither foot "
+                                             "(e.g. between the feet: both on the plate)"
+                                           : "ok";
+}
+
+/* Kinetic metrics of a drop jump, per side: the peak external knee abduction moment over
+ * IC -> peak knee flexion (Hewett et al. 2005, Am J Sports Med 33:492; external abduction =
+ * -Y of Plug-in Gait's knee moment, docs/kinetics.md), and the landing force metrics of the
+ * foot's first contact (kc_kin_landing_metrics on its plate at the analog rate), then the
+ * L-R peak force asymmetry. A foot whose first contact is flagged gets NaN, the reason in
+ * the window text and a warning; never a guess. */
+static int kinetic_metrics(kc_table *mt, const kc_kin_result *r, const kc_kin_contact *ct,
+                           size_t nct, const kc_dvj_events ev[2], const kc_traj *t,
+                           double mass_kg, double thr, const char *trial_path)
+{
+    static const char *const sn[2] = {"L", "R"};
+    double peak_bw[2] = {NAN, NAN};
+    size_t F = t->n_frames;
+    double rate = t->rate_hz;
+    int st = KC_OK;
+    for (int s = 0; s < 2 && !st; s++) {
+        /* the foot's landing contact: the first of its own contacts, of the flagged ones
+         * that involve it, and of the flagged ones under neither foot that are loaded at its
+         * initial contact (+-2 frames; a CoP between the feet is what both feet on one plate
+         * look like): the foot's kinetics there have no ground reaction of their own */
+        long icf = isfinite(ev[s].ic_s) ? (long)kc_events_frame(ev[s].ic_s, rate, F) : -1;
+        const kc_kin_contact *c = NULL;
+        for (size_t i = 0; i < nct; i++) {
+            const kc_kin_contact *q = &ct[i];
+            int mine = q->flag == KC_CONTACT_OK ? q->side == s
+                       : q->involved ? (q->involved >> s) & 1
+                                     : icf >= 0 && (long)q->first <= icf + 2 &&
+                                           (long)q->last + 2 >= icf;
+            if (mine && (!c || q->first < c->first))
+                c = q;
+        }
+        char flagged[256] = "";
+        if (c && c->flag != KC_CONTACT_OK) {
+            snprintf(flagged, sizeof flagged, "contact on plate %d (frames %zu-%zu) flagged: %s",
+                     c->plate + 1, c->first, c->last, flag_text(c->flag));
+            KC_WARN("\"%s\": %s foot, plate %d, frames %zu-%zu: %s, no landing kinetics metrics",
+                    trial_path, s ? "right" : "left", c->plate + 1, c->first, c->last,
+                    flag_text(c->flag));
+        }
+
+        /* knee abduction moment */
+        double best = NAN;
+        long fb = -1;
+        char why[320] = "";
+        if (flagged[0]) {
+            snprintf(why, sizeof why, "; NaN: %s", flagged);
+        } else if (!c) {
+            snprintf(why, sizeof why, "; NaN: the foot has no contact on a force plate");
+        } else if (isfinite(ev[s].ic_s) && ev[s].pkf_ok) {
+            size_t a = kc_events_frame(ev[s].ic_s, rate, F), b = ev[s].pkf_frame;
+            int nan_seen = 0;
+            for (size_t f = a; f <= b && f < F; f++) {
+                double v = -r->moment[s][KC_KIN_KNEE][f * 3 + 1];
+                if (!isfinite(v)) {
+                    nan_seen = 1;
+                    continue;
+                }
+                if (fb < 0 || v > best) {
+                    best = v;
+                    fb = (long)f;
+                }
+            }
+            if (nan_seen) {
+                /* part of the window not computable (a flagged contact, missing markers):
+                 * no peak claimed over what is left */
+                best = NAN;
+                fb = -1;
+                snprintf(why, sizeof why, "; NaN: the moment is not computable in part of "
+                                          "the window (flagged contact or missing markers)");
+            }
+        } else {
+            snprintf(why, sizeof why, "; NaN: no initial contact or peak knee flexion");
+        }
+        char w[640];
+        snprintf(w, sizeof w, "initial_contact..peak_knee_flexion; max of -Y of %sKnee moment "
+                              "(external abduction/valgus +; Hewett et al. 2005)%s", sn[s], why);
+        if ((st = metric_row(mt, "peak_knee_abduction_moment", sn[s], best, "N.mm/kg", fb, rate,
+                             w)))
+            break;
+
+        kc_kin_landing L;
+        int ok = 0;
+        char wn[512];
+        if (!c) {
+            snprintf(wn, sizeof wn, "NaN: the foot has no contact on a force plate");
+        } else if (flagged[0]) {
+            snprintf(wn, sizeof wn, "NaN: %s", flagged);
+        } else {
+            const kc_forceplate *q = &t->forceplates[c->plate];
+            size_t ratio = (size_t)llround(q->rate_hz / rate);   /* checked by the library */
+            size_t start = c->first >= 2 ? (c->first - 2) * ratio : 0;
+            if (kc_kin_landing_metrics(q->force + 2, q->n, 3, q->rate_hz, mass_kg, thr, start,
+                                       &L) == KC_OK) {
+                ok = 1;
+                snprintf(wn, sizeof wn, "plate %d, vertical force > %g N", c->plate + 1, thr);
+            } else {
+                snprintf(wn, sizeof wn, "NaN: no vertical force above %g N on plate %d", thr,
+                         c->plate + 1);
+            }
+        }
+        double pr = ok ? t->forceplates[c->plate].rate_hz : 1;
+        long fpk = ok ? (long)kc_events_frame((double)L.peak_index / pr, rate, F) : -1;
+        long fic = ok ? (long)kc_events_frame((double)L.first / pr, rate, F) : -1;
+        char w1[640], w2[640], w3[640], w4[640];
+        snprintf(w1, sizeof w1, "contact (force IC -> force take-off); %s", wn);
+        snprintf(w2, sizeof w2, "force IC -> peak vertical force, mean rate; %s", wn);
+        snprintf(w3, sizeof w3, "force take-off -> next contact on the plate; %s", wn);
+        snprintf(w4, sizeof w4, "flight-time method g t^2/8 (Bosco et al. 1983); %s", wn);
+        if (ok)
+            peak_bw[s] = L.peak_force_bw;
+        st = metric_row(mt, "fp_peak_vgrf_bw", sn[s], ok ? L.peak_force_bw : NAN, "BW", fpk,
+                        rate, w1);
+        if (!st)
+            st = metric_row(mt, "fp_loading_rate_bw_s", sn[s], ok ? L.loading_rate_bw_s : NAN,
+                            "BW/s", -1, rate, w2);
+        if (!st)
+            st = metric_row(mt, "fp_contact_time_s", sn[s], ok ? L.contact_time_s : NAN, "s",
+                            fic, rate, w1);
+        if (!st)
+            st = metric_row(mt, "fp_flight_time_s", sn[s], ok ? L.flight_time_s : NAN, "s", -1,
+                            rate, w3);
+        if (!st)
+            st = metric_row(mt, "fp_jump_height_m", sn[s], ok ? L.jump_height_m : NAN, "m", -1,
+                            rate, w4);
+    }
+    if (!st)
+        st = metric_row(mt, "fp_peak_vgrf_asymmetry_pct", "",
+                        isfinite(peak_bw[0]) && isfinite(peak_bw[1])
+                            ? kc_kin_asymmetry(peak_bw[0], peak_bw[1]) : NAN,
+                        "%", -1, rate, "100*(L-R)/max(L,R) of fp_peak_vgrf_bw; NaN when a side's is");
+    return st;
 }
 
 /* ---- --events overrides ----------------------------------------------------------------------- */
@@ -590,12 +816,15 @@ int main(int argc, char **argv)
         {"functional-method", required_argument, NULL, OPT_FUNCTIONAL_METHOD},
         {"model", required_argument, NULL, OPT_MODEL},
         {"events", required_argument, NULL, OPT_EVENTS},
+        {"no-kinetics", no_argument, NULL, OPT_NO_KINETICS},
+        {"force-threshold", required_argument, NULL, OPT_FORCE_THRESHOLD},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *out_path = NULL, *static_path = NULL, *subjects_path = NULL, *subject_id = NULL;
     const char *type = NULL, *functional_path = NULL, *events_path = NULL;
-    int from_trial = 0, foot_flat = 0, use_axis = 0, model_kc = 0, c;
+    int from_trial = 0, foot_flat = 0, use_axis = 0, model_kc = 0, no_kinetics = 0, c;
+    double force_threshold = 20.0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
@@ -607,6 +836,16 @@ int main(int argc, char **argv)
         case OPT_FOOT_FLAT: foot_flat = 1; break;
         case OPT_FUNCTIONAL: functional_path = optarg; break;
         case OPT_EVENTS: events_path = optarg; break;
+        case OPT_NO_KINETICS: no_kinetics = 1; break;
+        case OPT_FORCE_THRESHOLD: {
+            char *end;
+            force_threshold = strtod(optarg, &end);
+            if (end == optarg || *end || !isfinite(force_threshold) || force_threshold <= 0) {
+                KC_ERROR("--force-threshold: \"%s\" is not a force > 0 (N)", optarg);
+                return KC_EXIT_USAGE;
+            }
+            break;
+        }
         case OPT_MODEL:
             if (strcmp(optarg, "pig") && strcmp(optarg, "kinechain")) {
                 KC_ERROR("--model: \"%s\" is not pig or kinechain", optarg);
@@ -655,7 +894,11 @@ int main(int argc, char **argv)
     kc_kin *k = NULL;
     double *angles = NULL, *centres = NULL, *foot = NULL, *h = NULL;
     int st, code;
-    double t0 = kc_now();
+    double t0 = kc_now(), mass_kg = NAN;
+    kc_kin_result kr;
+    kc_kin_contact *kct = NULL;
+    size_t nkct = 0;
+    int have_kin = 0;
     kc_pig_params p = kc_pig_default_params();
     p.foot_flat = foot_flat;
     p.hjc_harrington = model_kc;
@@ -710,12 +953,14 @@ int main(int argc, char **argv)
             KC_ERROR("--subjects needs --subject ID: \"%s\" names no subject", trial_path);
             goto fail;
         }
-        if ((st = params_from_csv(subjects_path, subject, &p)))
+        if ((st = params_from_csv(subjects_path, subject, &p, &mass_kg)))
             goto fail;
     }
     int trial_offsets = 0;
     if (from_trial) {
         int n = params_from_trial(t, &p, &trial_offsets);
+        if (subj_num(&t->subject_params, "Bodymass", &mass_kg))   /* Vicon PROCESSING */
+            n++;
         KC_INFO("%d parameters from the /subject attributes of \"%s\"", n, trial_path);
     }
     st = KC_EINVAL;
@@ -802,6 +1047,34 @@ int main(int argc, char **argv)
     kc_pig_compute(&p, t->position, F, M, it, prog, angles, centres);
     KC_INFO("%zu frames of \"%s\" in %.3f s", F, trial_path, kc_now() - t0);
 
+    /* kinetics (docs/kinetics.md, "Wiring into kc-ik"): trials with plates, mass known */
+    if (t->n_forceplates && !no_kinetics) {
+        if (!(isfinite(mass_kg) && mass_kg > 0)) {
+            KC_WARN("\"%s\" has force plates but the body mass is unknown (subjects CSV "
+                    "mass_kg or /subject Bodymass): no kinetics", trial_path);
+        } else {
+            kc_kin_options ko = kc_kin_default_options();
+            ko.body_mass_kg = mass_kg;
+            ko.cutoff_hz = 0;   /* as Nexus: markers and plates unfiltered (docs/kinetics.md) */
+            ko.threshold_n = force_threshold;
+            if ((st = kc_kin_inverse_dynamics(&p, t->position, F, M, it, t->rate_hz,
+                                              t->forceplates, t->n_forceplates, &ko, trial_path,
+                                              &kr, &kct, &nkct)))
+                goto fail;
+            have_kin = 1;
+            for (size_t i = 0; i < nkct; i++)
+                KC_INFO("\"%s\": plate %d, frames %zu-%zu: %s%s", trial_path, kct[i].plate + 1,
+                        kct[i].first, kct[i].last,
+                        kct[i].flag == KC_CONTACT_OK ? (kct[i].side ? "right foot" : "left foot")
+                                                     : flag_text(kct[i].flag),
+                        kct[i].flag == KC_CONTACT_OK ? ""
+                        : kct[i].involved == 3       ? " (both feet involved: NaN kinetics)"
+                        : kct[i].involved == 1       ? " (left foot involved: NaN kinetics)"
+                        : kct[i].involved == 2       ? " (right foot involved: NaN kinetics)"
+                                                     : " (no foot involved: ignored)");
+        }
+    }
+
     k->rate_hz = t->rate_hz;
     k->n_frames = F;
     if (!type)
@@ -817,6 +1090,8 @@ int main(int argc, char **argv)
     for (int ch = 0; ch < KC_PIG_N_CENTRES; ch++)
         if ((st = kc_kin_add_centre(k, kc_pig_centre_names[ch], centres + (size_t)ch * F * 3)))
             goto fail;
+    if (have_kin && (st = add_kinetics(k, &kr, mass_kg, force_threshold)))
+        goto fail;
     if ((st = kc_pig_params_to_attrs(&p, &k->model)))
         goto fail;
     st = kc_attrs_set_str(&k->model, "static_offsets_from", offsets_source);
@@ -969,6 +1244,9 @@ int main(int argc, char **argv)
             if (st)
                 goto fail;
         }
+        if (have_kin && (st = kinetic_metrics(k->metrics, &kr, kct, nkct, ev, t, mass_kg,
+                                              force_threshold, trial_path)))
+            goto fail;
         /* landing phases, time-normalised, each side by its own events */
         double norm[KC_NORM_POINTS * 3];
         for (int s = 0; s < 2; s++) {
@@ -1109,6 +1387,9 @@ fail:
     if (kc_log_error_count() == 0)
         KC_ERROR("cannot compute \"%s\": %s", trial_path, kc_strerror(st));
 done:
+    if (have_kin)
+        kc_kin_result_free(&kr);
+    free(kct);
     free(angles);
     free(centres);
     free(foot);

@@ -34,6 +34,14 @@ static void phase_free(kc_kin_phase *p)
     kc_series3_free(p->channels, p->n_channels);
 }
 
+static void group_free(kc_kin_group *g)
+{
+    free(g->units);
+    free(g->convention);
+    kc_series3_free(g->series, g->n);
+    memset(g, 0, sizeof *g);
+}
+
 void kc_kin_free(kc_kin *k)
 {
     if (!k)
@@ -56,6 +64,9 @@ void kc_kin_free(kc_kin *k)
         phase_free(&k->phases[i]);
     free(k->phases);
     kc_attrs_clear(&k->model);
+    group_free(&k->moments);
+    group_free(&k->joint_forces);
+    group_free(&k->powers);
     free(k);
 }
 
@@ -168,6 +179,26 @@ int kc_kin_add_normalized(kc_kin *k, const char *phase, const char *start_event,
     return add_series3(&ph->channels, &ph->n_channels, channel, data, 3 * KC_NORM_POINTS);
 }
 
+int kc_kin_add_kinetic(kc_kin *k, kc_kin_group *g, const char *units, const char *convention,
+                       const char *name, const double *data)
+{
+    units = units ? units : "";
+    convention = convention ? convention : "";
+    if (g->n == 0 && !g->units) {
+        g->units = strdup(units);
+        g->convention = strdup(convention);
+        if (!g->units || !g->convention) {
+            free(g->units);
+            free(g->convention);
+            g->units = g->convention = NULL;
+            return KC_ENOMEM;
+        }
+    } else if (strcmp(g->units, units) || strcmp(g->convention, convention)) {
+        return KC_EINVAL;
+    }
+    return add_series3(&g->series, &g->n, name, data, 3 * k->n_frames);
+}
+
 static const kc_series3 *find3(const kc_series3 *s, size_t n, const char *name)
 {
     for (size_t i = 0; name && i < n; i++)
@@ -184,6 +215,46 @@ const kc_series3 *kc_kin_angle(const kc_kin *k, const char *name)
 const kc_series3 *kc_kin_centre(const kc_kin *k, const char *name)
 {
     return find3(k->centres, k->n_centres, name);
+}
+
+const kc_series3 *kc_kin_group_find(const kc_kin_group *g, const char *name)
+{
+    return find3(g->series, g->n, name);
+}
+
+/* /moments, /joint_forces, /powers: written only when the group has channels */
+static const char *const kin_group_path[3] = {"/moments", "/joint_forces", "/powers"};
+
+static int group_write(kc_h5 *h, const char *path, const kc_kin_group *g, size_t F)
+{
+    char p[1024];
+    if (g->n == 0)
+        return KC_OK;
+    int st = kc_series3_write(h, path, g->n, g->series, F, g->units ? g->units : "",
+                              "frame,xyz");
+    for (size_t i = 0; i < g->n && !st; i++) {
+        kc_h5_join(p, sizeof p, path, g->series[i].name);
+        st = kc_h5_attr_set_str(h, p, "convention", g->convention ? g->convention : "");
+    }
+    return st;
+}
+
+static int get_str_or_empty(kc_h5 *h, const char *obj, const char *name, char **v);
+
+/* read a kinetic group of F frames (F = 0: any, set from the data) */
+static int group_read(kc_h5 *h, const char *path, size_t *F, kc_kin_group *g)
+{
+    char p[1024];
+    int st = kc_series3_read(h, path, F, &g->n, &g->series);
+    if (st)
+        return st;
+    if (g->n == 0)
+        return (g->units = strdup("")) && (g->convention = strdup("")) ? KC_OK : KC_ENOMEM;
+    kc_h5_join(p, sizeof p, path, g->series[0].name);
+    if ((st = get_str_or_empty(h, p, "units", &g->units)) ||
+        (st = get_str_or_empty(h, p, "convention", &g->convention)))
+        return st;
+    return KC_OK;
 }
 
 /* Check that a table has the spec's columns with their types (writing side). */
@@ -270,6 +341,10 @@ int kc_kin_write(const char *path, const kc_kin *k, const kc_provenance *prov)
                 goto fail;
         }
     }
+    if ((st = group_write(h, kin_group_path[0], &k->moments, F)) ||
+        (st = group_write(h, kin_group_path[1], &k->joint_forces, F)) ||
+        (st = group_write(h, kin_group_path[2], &k->powers, F)))
+        goto fail;
     if ((st = kc_h5_write_attrs(h, "/model", &k->model)))
         goto fail;
     return kc_h5_commit(h);
@@ -346,6 +421,13 @@ int kc_kin_read(const char *path, kc_kin **out)
         kc_strv_free(members, nm);
         members = NULL;
         nm = 0;
+    }
+    {
+        kc_kin_group *gs[3] = {&k->moments, &k->joint_forces, &k->powers};
+        for (int i = 0; i < 3; i++)
+            if (kc_h5_exists(h, kin_group_path[i]) &&
+                (st = group_read(h, kin_group_path[i], &F, gs[i])))
+                goto fail;
     }
     k->n_frames = F;
     if (kc_h5_exists(h, "/events") &&

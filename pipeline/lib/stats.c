@@ -319,6 +319,18 @@ int kc_stats_hedges_g(const double *x, size_t nx, const double *y, size_t ny, kc
  *                lower = n (MSR - F* MSE) / (F* (k MSC + (kn-k-n) MSE) + n MSR),
  *                upper = n (F** MSR - MSE) / (k MSC + (kn-k-n) MSE + n F** MSR).
  * Bounds that cannot be formed (MSE = 0, r = 1, v not positive) stay NaN. */
+/* Upper-tail quantile of F(d1, d2) through the beta distribution (X = d2 B / (d1 (1 - B)),
+ * B ~ Beta(d1/2, d2/2)): GSL's gsl_cdf_fdist_Qinv gives NaN for degrees of freedom below 1,
+ * which the Satterthwaite df of ICC(2,1) can be; this agrees with R's qf there. NaN when the
+ * quantile cannot be computed. */
+static double f_qinv(double p, double d1, double d2)
+{
+    double b = gsl_cdf_beta_Qinv(p, d1 / 2.0, d2 / 2.0);
+    if (!isfinite(b) || b >= 1.0)
+        return NAN;
+    return d2 * b / (d1 * (1.0 - b));
+}
+
 static void icc_ci(kc_icc *o)
 {
     const double a2 = 0.025, dn = (double)o->n, dk = (double)o->k;
@@ -342,7 +354,7 @@ static void icc_ci(kc_icc *o)
     if (!(v > 0.0) || !isfinite(v))
         return;
     o->df_agreement = v;
-    double fs = gsl_cdf_fdist_Qinv(a2, df1, v), fss = gsl_cdf_fdist_Qinv(a2, v, df1);
+    double fs = f_qinv(a2, df1, v), fss = f_qinv(a2, v, df1);
     double c = dk * o->msc + (dk * dn - dk - dn) * o->mse;
     o->icc21_lo = dn * (o->msr - fs * o->mse) / (fs * c + dn * o->msr);
     o->icc21_hi = dn * (fss * o->msr - o->mse) / (c + dn * fss * o->msr);

@@ -3,7 +3,10 @@
 # naming what is missing, no output file: a static missing a required marker, a subject
 # without leg length, a trial whose marker set differs from the static, an unknown subject,
 # missing files), a good run checked by kc-validate with /model, /events and /metrics, and the
-# same bytes at 1 and 2 threads.
+# same bytes at 1 and 2 threads. Kinetics (issue 11): a plate without calibration and a force
+# rate that does not divide the marker rate (files from test_ik_kinetics bad-plates, next to
+# TEST_IK_SYNTH) are bad input; the good run has /moments with units and convention, and
+# --no-kinetics leaves them out.
 # usage: ik_cli.sh KC_IK KC_SYNTH TEST_IK_SYNTH WORKDIR
 set -u
 ik=$1
@@ -45,6 +48,7 @@ expect 1 1 -o "$o" --frobnicate --static "$st" --subjects "$csv" "$tr"
 expect 1 1 -o "$o" --threads 0 --static "$st" --subjects "$csv" "$tr"
 expect 1 1 -o "$o" --model cgm --static "$st" --subjects "$csv" "$tr"
 expect 1 1 -o "$o" --functional-method pca --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --force-threshold -3 --static "$st" --subjects "$csv" "$tr"
 expect 0 0 events --help
 grep -q "foot-markers" "$out" || { echo "FAIL: kc-ik events --help has no --foot-markers"; fail=1; }
 expect 1 1 events -o "$o" "$tr"
@@ -74,6 +78,16 @@ names NOPE
 expect 2 1 events -o "$o" --foot-markers "X=LHEE" "$tr"
 expect 2 1 -o "$o" --static "$st" --subjects "$csv" --functional "$work/static_no_lkne.traj.h5" "$tr"
 names LKNE
+# force plates (issue 11): no calibration; a rate that is not a multiple of the marker rate
+kinhelper=${TEST_IK_KINETICS:-$(dirname "$helper")/test_ik_kinetics}
+"$kinhelper" bad-plates "$tr" "$work/fp_nocal.traj.h5" "$work/fp_rate.traj.h5" \
+    >"$work/bad.log" 2>&1 || { echo "FAIL: making the bad plates"; cat "$work/bad.log"; fail=1; }
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" "$work/fp_nocal.traj.h5"
+names fp_nocal.traj.h5
+names calibration
+expect 2 1 -o "$o" --static "$st" --subjects "$csv" "$work/fp_rate.traj.h5"
+names fp_rate.traj.h5
+names rate
 [ -e "$o" ] && { echo "FAIL: a bad input left an output file"; fail=1; rm -f "$o"; }
 ls "$work" | grep -q "\.tmp\." && { echo "FAIL: temporary files left"; fail=1; }
 
@@ -91,6 +105,17 @@ for a in name leg_length_L_mm inter_asis_mm marker_diameter_mm tibial_torsion_R_
     static_beta_L_rad static_offsets_from progression_axis; do
     h5dump -a "/model/$a" "$o" >/dev/null 2>&1 || { echo "FAIL: /model/$a missing"; fail=1; }
 done
+for d in /moments/LKnee /moments/RHip /joint_forces/LAnkle /powers/RKnee; do
+    h5ls "$o$d" >/dev/null 2>&1 || { echo "FAIL: $d missing (kinetics)"; fail=1; }
+done
+h5dump -a /moments/LKnee/units "$o" 2>/dev/null | grep -q 'N.mm/kg' ||
+    { echo "FAIL: /moments/LKnee units"; fail=1; }
+h5dump -a /moments/LKnee/convention "$o" 2>/dev/null | grep -q 'internal' ||
+    { echo "FAIL: /moments/LKnee convention"; fail=1; }
+h5dump -d /metrics/name "$o" 2>/dev/null | grep -q 'peak_knee_abduction_moment' ||
+    { echo "FAIL: no peak_knee_abduction_moment metric"; fail=1; }
+expect 0 0 -o "$work/nokin.kin.h5" --no-kinetics --static "$st" --subjects "$csv" "$tr"
+h5ls "$work/nokin.kin.h5/moments" >/dev/null 2>&1 && { echo "FAIL: --no-kinetics wrote /moments"; fail=1; }
 h5dump -a /trial_type "$o" | grep -q '"dvj"' || { echo "FAIL: trial_type not dvj"; fail=1; }
 h5dump -a /subject "$o" | grep -q '"s01"' || { echo "FAIL: subject not s01"; fail=1; }
 
