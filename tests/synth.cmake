@@ -55,3 +55,10 @@ kc_add_unit_test(test_synth_model ${KC_TEST_DIR}/test_synth_model.c
                  ${CMAKE_SOURCE_DIR}/pipeline/synth/track.c ${CMAKE_SOURCE_DIR}/pipeline/synth/pig.c)
 target_include_directories(test_synth_model PRIVATE ${CMAKE_SOURCE_DIR}/pipeline/synth)
 set_tests_properties(test_synth_model PROPERTIES LABELS "unit;synth")
+# Cohorts that once failed as a whole ("the body model cannot reach the planted feet": a
+# subject's second landing rose past its legs' reach while standing up); every seed must now
+# write every subject (about 5 s per seed).
+add_test(NAME synth_reach
+         COMMAND sh ${KC_TEST_DIR}/tools/synth_reach.sh $<TARGET_FILE:kc-synth>
+                 ${CMAKE_BINARY_DIR}/tests/tmp-synth_reach 16 18 22 29 32 36)
+set_tests_properties(synth_reach PROPERTIES LABELS "synth;tool" TIMEOUT 600)

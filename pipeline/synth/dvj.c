@@ -758,27 +758,51 @@ int sy_plan_dvj(const sy_subject *s, sy_motion *m, gsl_rng *r)
         sy_track_still(&m->px, t_e - 0.35, a.x + 0.01 * H * ch - mo.x);
         sy_track_still(&m->py, t_e - 0.35, a.y - mo.y);
     }
-    double z_stand2;
-    if ((st = sy_motion_solve_height(s, m, t_e, 12, &z_stand2)))
+    /* Standing up: the target of 12° knee flexion at t_e is only ~5 mm below the straight
+     * leg, and the force-shaped rise to it can overshoot it by more (seen: 8 mm at t_e - 0.3 s),
+     * beyond what the legs reach. Such a plan is caught here and the stand planned deeper
+     * (16, 20, 25, 30°); every trial that reaches at 12° is planned exactly as before, and no
+     * random draw depends on it. */
+    static const double stand_knee[] = {12, 16, 20, 25, 30};
+    const int n_stand = (int)(sizeof stand_knee / sizeof stand_knee[0]);
+    const int n_zseg0 = m->n_zseg;
+    double t_fail = NAN;
+    for (int attempt = 0; attempt < n_stand; attempt++) {
+        m->n_zseg = n_zseg0;
+        double z_stand2;
+        if ((st = sy_motion_solve_height(s, m, t_e, stand_knee[attempt], &z_stand2)))
+            return st;
+        {
+            sy_design *dz = add_landing(m, t0d, t_e, 1, 0.012);
+            double P2 = 0.75 * P;
+            double kn[10][2] = {{0, 0}, {0.04, 0.4 * P2}, {0.09, P2}, {0.16, 2.6}, {0.22, 1.9},
+                                {0.3, 1.25}, {0.45, 0.75}, {0.6, 0.9}, {0.8, 1.0}, {1, 1.0}};
+            sy_constraint con[4] = {{1, t_e, 0}, {0, t_e, z_stand2}, {1, 0, 0}, {0, 0, 0}};
+            if ((st = sy_design_solve(dz, 24, 10, (const double (*)[2])kn, 2, con)))
+                return st;
+            double tb = t0d + 0.17;
+            double z_b;
+            if ((st = sy_motion_solve_height(s, m, tb, k_peak2, &z_b)))
+                return st;
+            con[2].t = con[3].t = tb;
+            con[3].value = z_b;
+            KC_DEBUG("%s: DVJ landing 2 z0 %.1f v0 %.0f bottom %.3f s z_b %.1f natural %.1f",
+                     s->id, dz->z0, dz->v0, tb, z_b, sy_design_eval(dz, tb, NULL, NULL));
+            if ((st = sy_design_solve(dz, 24, 10, (const double (*)[2])kn, 4, con)))
+                return st;
+        }
+        /* on a 1 ms grid to the end of the trial (an overshoot lasts tens of ms) */
+        st = sy_motion_reachable(s, m, t0d, m->duration, 1e-3, &t_fail);
+        if (!st)
+            break;
+        KC_DEBUG("%s: DVJ standing with %.0f deg of knee flexion is out of reach at t = %.4f s",
+                 s->id, stand_knee[attempt], t_fail);
+    }
+    if (st) {
+        KC_ERROR("%s (dvj): the body model cannot reach the planted feet at t = %.4f s, even "
+                 "standing up to %.0f deg of knee flexion", s->id, t_fail,
+                 stand_knee[n_stand - 1]);
         return st;
-    {
-        sy_design *dz = add_landing(m, t0d, t_e, 1, 0.012);
-        double P2 = 0.75 * P;
-        double kn[10][2] = {{0, 0}, {0.04, 0.4 * P2}, {0.09, P2}, {0.16, 2.6}, {0.22, 1.9},
-                            {0.3, 1.25}, {0.45, 0.75}, {0.6, 0.9}, {0.8, 1.0}, {1, 1.0}};
-        sy_constraint con[4] = {{1, t_e, 0}, {0, t_e, z_stand2}, {1, 0, 0}, {0, 0, 0}};
-        if ((st = sy_design_solve(dz, 24, 10, (const double (*)[2])kn, 2, con)))
-            return st;
-        double tb = t0d + 0.17;
-        double z_b;
-        if ((st = sy_motion_solve_height(s, m, tb, k_peak2, &z_b)))
-            return st;
-        con[2].t = con[3].t = tb;
-        con[3].value = z_b;
-        KC_DEBUG("%s: DVJ landing 2 z0 %.1f v0 %.0f bottom %.3f s z_b %.1f natural %.1f", s->id,
-                 dz->z0, dz->v0, tb, z_b, sy_design_eval(dz, tb, NULL, NULL));
-        if ((st = sy_design_solve(dz, 24, 10, (const double (*)[2])kn, 4, con)))
-            return st;
     }
     KC_DEBUG("%s: DVJ second contact velocity %.0f mm/s", s->id, v_ic2);
     return KC_OK;

@@ -151,6 +151,31 @@ int sy_motion_pose(const sy_subject *s, sy_motion *m, double t, sy_pose *p)
     return st;
 }
 
+int sy_motion_reachable(const sy_subject *s, sy_motion *m, double t0, double t1, double dt,
+                        double *t_fail)
+{
+    /* the same warm-started solve as sy_motion_pose, silent; the warm start is restored so
+     * that checking changes nothing the motion is later evaluated with */
+    double saved[2][3];
+    memcpy(saved, m->guess, sizeof saved);
+    int st = KC_OK;
+    for (int i = 0; !st; i++) {
+        double t = t0 + i * dt;
+        if (t > t1)
+            t = t1;
+        sy_drive d;
+        sy_motion_drive(m, t, &d, -1, -1);
+        sy_pose p;
+        st = pose_with_guess(s, m, &d, &p);
+        if (st && t_fail)
+            *t_fail = t;
+        if (t >= t1)
+            break;
+    }
+    memcpy(m->guess, saved, sizeof saved);
+    return st;
+}
+
 int sy_motion_release(const sy_subject *s, sy_motion *m, int side, int k)
 {
     /* one-sided (backward) differences: beyond the release the planted leg may not reach */

@@ -36,6 +36,7 @@ sy_options sy_default_options(void)
     o.wand_s = 20;
     o.knee_marker_rot_deg = NAN;
     o.sta_scale = 1.0;
+    o.independent_subjects = false;
     return o;
 }
 

@@ -24,10 +24,21 @@ static kc_vec3 random_vec(gsl_rng *r, double lo, double hi)
     return kc_v3_scale(random_dir(r), sy_uniform(r, lo, hi));
 }
 
-/* Valgus level of each subject: stratified within its group so that every cohort of a few
- * subjects spans "none" to "more than 10°", the "pfp" group higher on average. */
+/* Valgus level of each subject, from U(3, 13.5)° in group "pfp" and U(-2.5, 7.5)° in
+ * "control" (population means 8.25° and 2.5°: a true difference of 5.75° in the level).
+ * By default stratified within its group (one subject per stratum of equal width, the strata
+ * shuffled) so that every cohort of a few subjects spans "none" to "more than 10°"; with
+ * --independent-subjects every subject's level is an independent draw from its group's
+ * uniform, as a t interval over subjects assumes. The subject's own stream (index, 1) gives
+ * the position within the stratum or the independent draw. */
 static double valgus_level(const sy_options *opt, int index, int n_subjects, bool pfp)
 {
+    if (opt->independent_subjects) {
+        gsl_rng *ri = sy_rng(opt->seed, SY_RNG_SUBJECT, index, 1, 0);
+        double u = gsl_rng_uniform(ri);
+        gsl_rng_free(ri);
+        return pfp ? 3.0 + 10.5 * u : -2.5 + 10.0 * u;
+    }
     int n_group = 0, rank = 0;
     for (int i = 0; i < n_subjects; i++)
         if ((i % 2 == 1) == pfp) {

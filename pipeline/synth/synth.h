@@ -61,6 +61,9 @@ typedef struct sy_options {
                                  * of the random 2-6 deg (NaN = random, the default) */
     double sta_scale;      /* anatomical mode: soft-tissue artefact amplitudes times this
                             * (default 1; 0 = none) */
+    bool independent_subjects; /* each subject's valgus level drawn independently from its
+                                * group's distribution (default false: stratified within the
+                                * group, see subject.c) */
 } sy_options;
 
 sy_options sy_default_options(void);
@@ -379,6 +382,11 @@ typedef struct sy_motion {
 void sy_motion_drive(const sy_motion *m, double t, sy_drive *d, int force_side, int force_k);
 /* Pose at t using and updating the warm start. */
 int sy_motion_pose(const sy_subject *s, sy_motion *m, double t, sy_pose *p);
+/* KC_OK when the body model reaches the planted feet at every t0, t0 + dt, ... and t1 (the
+ * warm-started solve of sy_motion_pose, without logging; the warm start is left unchanged),
+ * else the solver's status and the first time that failed in *t_fail (may be NULL). */
+int sy_motion_reachable(const sy_subject *s, sy_motion *m, double t0, double t1, double dt,
+                        double *t_fail);
 /* Contact index active at t for a side, or -1. */
 int sy_motion_contact_at(const sy_motion *m, int side, double t);
 /* Release: at the end of contact k of side, add keys to the free tracks so that they
