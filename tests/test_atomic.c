@@ -78,13 +78,16 @@ int main(void)
         _exit(0);
     waitpid(child, NULL, 0);   /* child's pid is now (almost surely) free */
     snprintf(path, sizeof path, "%s/trial.traj.h5", dir);
-    char dead[800], live[800], unrelated[800], notpid[800];
+    char dead[800], nested[800], live[800], unrelated[800], notpid[800];
     snprintf(dead, sizeof dead, "%s.tmp.%ld", path, (long)child);
+    /* a staged output's own temporary, left by a kill (kc-ik writes OUT.tmp.PID whole, then
+     * adds to it): judged by the first pid */
+    snprintf(nested, sizeof nested, "%s.tmp.%ld.tmp.%ld", path, (long)child, (long)child);
     snprintf(live, sizeof live, "%s.tmp.%ld", path, (long)getppid());
     snprintf(unrelated, sizeof unrelated, "%s/other.h5.tmp.%ld", dir, (long)child);
     snprintf(notpid, sizeof notpid, "%s.tmp.12ab", path);
-    const char *all[] = {dead, live, unrelated, notpid};
-    for (int i = 0; i < 4; i++) {
+    const char *all[] = {dead, nested, live, unrelated, notpid};
+    for (int i = 0; i < 5; i++) {
         fp = fopen(all[i], "w");
         if (fp)
             fclose(fp);
@@ -92,8 +95,9 @@ int main(void)
     bool child_gone = kill(child, 0) != 0 && errno == ESRCH;
     int removed = kc_atomic_sweep(path);
     if (child_gone) {
-        CHECK("sweep removed one", removed == 1);
+        CHECK("sweep removed two", removed == 2);
         CHECK("dead temporary removed", !exists(dead));
+        CHECK("dead staged temporary removed", !exists(nested));
     }
     CHECK("live temporary kept", exists(live));
     CHECK("other target's temporary kept", exists(unrelated));

@@ -1355,6 +1355,7 @@ int main(int argc, char **argv)
         for (int s = 0; s < 2; s++)
             if ((st = kc_chain_summarize(k->metrics, k->trial_type, mname, s, &ch[s])))
                 goto fail;
+        kc_atomic_sweep(out_path);   /* temporaries of out_path left by killed runs */
         char *stage = kc_atomic_tmpname(out_path);
         if (!stage) {
             st = KC_ENOMEM;

@@ -114,6 +114,13 @@ int kc_atomic_sweep(const char *path)
         const char *q = digits;
         while (isdigit((unsigned char)*q))
             q++;
+        /* a temporary of a staged temporary (NAME.tmp.PID.tmp.PID: a tool that writes its
+         * output whole to its own temporary name, then adds to it) is judged by the first pid */
+        while (q > digits && strncmp(q, ".tmp.", 5) == 0 && isdigit((unsigned char)q[5])) {
+            q += 5;
+            while (isdigit((unsigned char)*q))
+                q++;
+        }
         if (*q)
             continue;
         errno = 0;

@@ -369,6 +369,7 @@ static int write_obs_pig(const char *path, const kc_obs *o, const kc_provenance 
 {
     if (!pig_angles || !o->truth)
         return kc_obs_write(path, o, prov);
+    kc_atomic_sweep(path);   /* temporaries of path left by killed runs */
     char *tmp = kc_atomic_tmpname(path);
     if (!tmp)
         return KC_ENOMEM;
