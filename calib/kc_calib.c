@@ -14,6 +14,7 @@
 #include "kinechain/table.h"
 #include "residual_png.h"
 #include "kinechain/calibfile.h"
+#include "kinechain/h5io.h"
 #include "kinechain/cli.h"
 #include "kinechain/log.h"
 #include "kinechain/obsfile.h"
@@ -149,18 +150,9 @@ static int check_obs(const kc_obs *o, const char *path)
 static int write_plot(const kc_cli *cli, const char *path, const kc_calib *out,
                       const kc_calib_resid *res, const char *title)
 {
-    char *cmd = NULL;
-    size_t len = 1;
-    for (int i = 0; i < cli->argc; i++)
-        len += strlen(cli->argv[i]) + 1;
-    if (!(cmd = malloc(len)))
+    char *cmd = kc_command_line(cli->argc, cli->argv);
+    if (!cmd)
         return KC_ENOMEM;
-    cmd[0] = '\0';
-    for (int i = 0; i < cli->argc; i++) {
-        if (i)
-            strcat(cmd, " ");
-        strcat(cmd, cli->argv[i]);
-    }
     kc_png_text text[4] = {
         {"Title", title},
         {"Software", "kc-calib " KC_VERSION},

@@ -55,6 +55,10 @@ enum kc_h5_type {
 
 /* ---- files ---------------------------------------------------------------------------- */
 
+/* The command line as one string, quoting the arguments a shell would split (as /provenance
+ * command_line records it). malloc'd; NULL on ENOMEM. */
+char *kc_command_line(int argc, char *const *argv);
+
 /* Start writing a file of the given kind to a temporary beside path (stale temporaries of
  * path left by dead processes are swept first). prov NULL: no provenance. The inputs are
  * hashed here: an unreadable input fails with KC_EIO. */

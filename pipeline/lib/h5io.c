@@ -250,8 +250,7 @@ static void iso8601_now(char buf[32])
         buf[0] = '\0';
 }
 
-/* The command line as one string, quoting arguments a shell would split. */
-static char *join_argv(int argc, char *const *argv)
+char *kc_command_line(int argc, char *const *argv)
 {
     size_t n = 1;
     for (int i = 0; i < argc; i++)
@@ -345,7 +344,7 @@ int kc_h5_create(kc_h5 **out, const char *path, const char *kind, const kc_prove
     if (enabled) {
         if ((st = kc_h5_group(h, "/provenance")))
             goto fail;
-        cmd = join_argv(prov->argc, prov->argv);
+        cmd = kc_command_line(prov->argc, prov->argv);
         if (!cmd) {
             st = KC_ENOMEM;
             goto fail;

@@ -966,19 +966,7 @@ static char *command_line(const kc_provenance *prov)
 {
     if (!prov || !prov->enabled || prov->argc <= 0)
         return strdup("");
-    size_t n = 1;
-    for (int i = 0; i < prov->argc; i++)
-        n += strlen(prov->argv[i]) + 1;
-    char *s = malloc(n);
-    if (!s)
-        return NULL;
-    s[0] = '\0';
-    for (int i = 0; i < prov->argc; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, prov->argv[i]);
-    }
-    return s;
+    return kc_command_line(prov->argc, prov->argv);
 }
 
 int kc_report_write(const kc_report_params *p)
