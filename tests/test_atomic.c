@@ -1,6 +1,7 @@
 /* Atomic output: commit renames into place, failure leaves nothing, stale temporaries of
  * dead processes are swept (and live ones kept), mkdir -p. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,35 @@ int main(void)
     CHECK("live temporary kept", exists(live));
     CHECK("other target's temporary kept", exists(unrelated));
     CHECK("non-pid suffix kept", exists(notpid));
+
+    /* A writer killed and never reaped (a zombie: what a container whose first process does
+     * not reap orphans keeps after a cohort run is killed) is not alive; nor is a pid that
+     * started after the temporary was last written (the pid was reused). */
+    char zpath[700], ztmp[800], reused[800];
+    snprintf(zpath, sizeof zpath, "%s/zombie.kin.h5", dir);
+    pid_t zchild = fork();
+    if (zchild == 0)
+        _exit(0);
+    snprintf(ztmp, sizeof ztmp, "%s.tmp.%ld.tmp.%ld", zpath, (long)zchild, (long)zchild);
+    fp = fopen(ztmp, "w");
+    if (fp)
+        fclose(fp);
+    /* wait until the child has exited: a zombie (waitid WNOWAIT leaves it unreaped) */
+    siginfo_t info;
+    waitid(P_PID, (id_t)zchild, &info, WEXITED | WNOWAIT);
+    bool is_zombie = kill(zchild, 0) == 0;
+    snprintf(reused, sizeof reused, "%s.tmp.%ld", zpath, (long)getppid());
+    fp = fopen(reused, "w");
+    if (fp)
+        fclose(fp);
+    struct timespec old_times[2] = {{946684800, 0}, {946684800, 0}};   /* 2000-01-01 */
+    CHECK("backdate", utimensat(AT_FDCWD, reused, old_times, 0) == 0);
+    removed = kc_atomic_sweep(zpath);
+    CHECK("a zombie was left to test", is_zombie);
+    CHECK("zombie writer's temporary removed", !exists(ztmp));
+    CHECK("reused pid's temporary removed", !exists(reused));
+    CHECK("sweep removed both", removed == 2);
+    waitpid(zchild, NULL, 0);
 
     /* mkdir -p */
     snprintf(path, sizeof path, "%s/a/b/c/d", dir);

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kinechain/log.h"
@@ -87,6 +89,74 @@ fail:;
     return KC_EIO;
 }
 
+/* Seconds since the epoch at which process pid started, from Linux's /proc (field 22 of
+ * /proc/PID/stat, clock ticks after boot, plus btime of /proc/stat); *zombie set when the
+ * process has ended but was never reaped. Returns -1 where /proc cannot tell. */
+static double proc_start_time(long pid, int *zombie)
+{
+    char p[64], buf[1024];
+    *zombie = 0;
+    snprintf(p, sizeof p, "/proc/%ld/stat", pid);
+    FILE *fp = fopen(p, "r");
+    if (!fp)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    /* the command name (field 2) is in parentheses and may hold spaces or ')' itself */
+    char *s = strrchr(buf, ')');
+    if (!s)
+        return -1;
+    s++;
+    char state = 0;
+    unsigned long long start = 0;
+    /* fields 3 (state) … 22 (starttime) */
+    char *save = NULL;
+    char *tok = strtok_r(s, " ", &save);
+    for (int field = 3; tok && field <= 22; field++, tok = strtok_r(NULL, " ", &save)) {
+        if (field == 3)
+            state = tok[0];
+        else if (field == 22)
+            start = strtoull(tok, NULL, 10);
+    }
+    if (state == 'Z' || state == 'X')
+        *zombie = 1;
+    fp = fopen("/proc/stat", "r");
+    if (!fp)
+        return -1;
+    double btime = -1;
+    char line[256];
+    while (fgets(line, sizeof line, fp))
+        if (strncmp(line, "btime ", 6) == 0) {
+            btime = strtod(line + 6, NULL);
+            break;
+        }
+    fclose(fp);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (btime < 0 || hz <= 0 || start == 0)
+        return -1;
+    return btime + (double)start / (double)hz;
+}
+
+/* Whether the process pid may still be writing the temporary full (last modified at
+ * mtime). Gone (ESRCH), a zombie (killed, never reaped: a container whose first process does
+ * not reap orphans keeps them for ever) or a process started after the file was last written
+ * (the pid was reused) cannot be; a process we may not signal (EPERM) is someone else's and
+ * is not ours to judge. */
+static int writer_may_live(long pid, time_t mtime)
+{
+    if (kill((pid_t)pid, 0) != 0)
+        return errno != ESRCH;
+    int zombie = 0;
+    double start = proc_start_time(pid, &zombie);
+    if (zombie)
+        return 0;
+    /* btime and the tick count are rounded: allow 2 s before calling the pid reused */
+    if (start > 0 && start > (double)mtime + 2.0)
+        return 0;
+    return 1;
+}
+
 int kc_atomic_sweep(const char *path)
 {
     char *dir = dir_of(path);
@@ -127,13 +197,16 @@ int kc_atomic_sweep(const char *path)
         long pid = strtol(digits, NULL, 10);
         if (errno || pid <= 0 || pid == (long)getpid())
             continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;   /* alive, or not ours to judge (EPERM) */
         size_t n = strlen(dir) + strlen(name) + 2;
         char *full = malloc(n);
         if (!full)
             break;
         snprintf(full, n, "%s/%s", dir, name);
+        struct stat sb;
+        if (lstat(full, &sb) != 0 || writer_may_live(pid, sb.st_mtime)) {
+            free(full);
+            continue;
+        }
         if (unlink(full) == 0) {
             removed++;
             kc_log(KC_LOG_INFO, __func__, "removed stale temporary \"%s\"", full);
