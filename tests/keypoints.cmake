@@ -43,3 +43,25 @@ if(KC_FUZZ)
 endif()
 set_property(TEST test_keypoints APPEND PROPERTY ENVIRONMENT
              "KC_KP_DATA=${KC_TEST_DIR}/data/keypoints")
+
+# kc-ik --markerset (issue 10, kinematics from keypoints; include/kinechain/kpkin.h):
+# synthetic keypoints from kc-synth's truth (every series and metric against an independent
+# recomputation within 1e-6, events against the truth: IC 1 frame, take-off 2; COCO from the
+# ankles; a single-leg squat; the flags and the reason for no Plug-in Gait angles; the command
+# line's exit codes; kc-validate and kc-stats on the outputs; projection with 2 px noise ->
+# kc-triangulate -> kc-ik against the noise-free keypoints), and the real Pose2Sim demo (knee
+# flexion against Pose2Sim's own triangulation: median 2.47 / 1.14 deg, bound 4; SKIPPED, exit
+# 77, without KC_REAL_DATA). Measured numbers and bounds: tests/test_kpkin.c.
+kc_add_unit_test(test_kpkin ${KC_TEST_DIR}/test_kpkin.c)
+target_compile_definitions(test_kpkin PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
+                           KC_IK_EXE="$<TARGET_FILE:kc-ik>" KC_CALIB_EXE="$<TARGET_FILE:kc-calib>"
+                           KC_CONVERT_EXE="$<TARGET_FILE:kc-convert>"
+                           KC_TRIANGULATE_EXE="$<TARGET_FILE:kc-triangulate>"
+                           KC_STATS_EXE="$<TARGET_FILE:kc-stats>"
+                           KC_VALIDATE_EXE="$<TARGET_FILE:kc-validate>")
+add_dependencies(test_kpkin kc-synth kc-ik kc-calib kc-convert kc-triangulate kc-stats
+                 kc-validate)
+set_tests_properties(test_kpkin PROPERTIES LABELS "synth;tool")
+add_test(NAME test_kpkin_real COMMAND test_kpkin real WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_kpkin_real PROPERTIES LABELS "tool;real" SKIP_RETURN_CODE 77
+                     ENVIRONMENT "KC_REAL_DATA=${KC_REAL_DATA}")

@@ -15,6 +15,7 @@
 #include "kinechain/h5io.h"
 #include "kinechain/import.h"
 #include "kinechain/keypoints.h"
+#include "kinechain/kpkin.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/obsfile.h"
 #include "kinechain/log.h"
@@ -467,7 +468,7 @@ static int keypoints_to_obs(const kc_cli *cli, const char *in, const char *out,
             inputs[n_in++] = s->cameras[c].files[i];
     kc_provenance prov = {"kc-convert", cli->argc, cli->argv, (int)n_in, inputs,
                           cli->provenance};
-    st = kc_obs_write(out, obs, &prov);
+    st = kc_kpkin_obs_write(out, obs, &prov);   /* + keypoint_layout (kpkin.h) */
 done:
     free(inputs);
     kc_obs_free(obs);

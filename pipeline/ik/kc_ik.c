@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "kinechain/atomic.h"
 #include "kinechain/cli.h"
 #include "kinechain/events.h"
 #include "kinechain/kinetics.h"
 #include "kinechain/kinfile.h"
+#include "kinechain/kpkin.h"
 #include "kinechain/log.h"
 #include "kinechain/metrics.h"
 #include "kinechain/normalize.h"
@@ -103,10 +105,37 @@ static void usage(FILE *fp, int status)
             "  --force-threshold N  vertical force (N) below which a plate is unloaded, for\n"
             "                       the contacts and the landing metrics (default 20; about\n"
             "                       5 SD of the unloaded plates' noise)\n"
+            "  --markerset body25|body25b|coco|FILE\n"
+            "                       markerless keypoints (kc-triangulate of kc-convert's\n"
+            "                       OpenPose/DeepLabCut observations; include/kinechain/kpkin.h):\n"
+            "                       the keypoints are the joint centres, no Plug-in Gait\n"
+            "                       angles (no pelvis/thigh/shank markers: no knee\n"
+            "                       ab/adduction or rotation; the reason is written to the\n"
+            "                       root attribute angles_absent_reason and said on stderr).\n"
+            "                       Writes /joint_centres, /series {L,R}KneeFlexion\n"
+            "                       (180 - hip-knee-ankle angle), {L,R}PelvicObliquity,\n"
+            "                       {L,R}TrunkLateralLean, events from the heel and big-toe\n"
+            "                       keypoints (COCO: the ankles, said on stderr), the metrics\n"
+            "                       keypoints support (FPPA 3D and video, knee and ankle\n"
+            "                       separation ratios, knee flexion, pelvic obliquity, trunk\n"
+            "                       lean), each flagged source = \"keypoints:<set>\". FILE:\n"
+            "                       lines ROLE = KEYPOINT (LHip RHip LKnee RKnee LAnkle RAnkle\n"
+            "                       LHeel RHeel LToe RToe TrunkTop; TrunkTop = A + B for a\n"
+            "                       midpoint). Without --markerset, --subjects and\n"
+            "                       --params-from-trial, a trajectory of a known keypoint\n"
+            "                       layout is taken as keypoints (the layout from the file).\n"
+            "                       The frontal plane is the subject's (mean hip line),\n"
+            "                       not snapped to a lab axis. --type dvj (events, metrics),\n"
+            "                       sls (stance side, squat events, knee flexion and\n"
+            "                       contralateral pelvic drop) or static (no events); none\n"
+            "                       of --static, --subjects, --params-from-trial,\n"
+            "                       --functional, --events, --model (exit 1). A keypoint of\n"
+            "                       the set missing from TRIAL: exit 2\n"
             "%s\n"
             "Example:\n"
             "  kc-ik -o s01/dvj_1.kin.h5 --static s01/static.traj.h5 \\\n"
             "        --subjects subjects.csv --subject s01 s01/dvj_1.traj.h5\n"
+            "  kc-ik -o trial.kin.h5 --markerset body25b trial.traj.h5\n"
             "\n"
             "%s",
             kc_cli_common_help, kc_cli_exit_help);
@@ -115,7 +144,7 @@ static void usage(FILE *fp, int status)
 
 enum { OPT_STATIC = 2000, OPT_SUBJECTS, OPT_SUBJECT, OPT_FROM_TRIAL, OPT_TYPE, OPT_FOOT_FLAT,
        OPT_FUNCTIONAL, OPT_FUNCTIONAL_METHOD, OPT_MODEL, OPT_FOOT_MARKERS, OPT_EV_METHOD,
-       OPT_EVENTS, OPT_NO_KINETICS, OPT_FORCE_THRESHOLD };
+       OPT_EVENTS, OPT_NO_KINETICS, OPT_FORCE_THRESHOLD, OPT_MARKERSET };
 
 /* one value of a subjects CSV row: KC_OK, or KC_EINVAL (logged) when not a number; an empty
  * cell or absent column leaves *v */
@@ -818,11 +847,12 @@ int main(int argc, char **argv)
         {"events", required_argument, NULL, OPT_EVENTS},
         {"no-kinetics", no_argument, NULL, OPT_NO_KINETICS},
         {"force-threshold", required_argument, NULL, OPT_FORCE_THRESHOLD},
+        {"markerset", required_argument, NULL, OPT_MARKERSET},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *out_path = NULL, *static_path = NULL, *subjects_path = NULL, *subject_id = NULL;
-    const char *type = NULL, *functional_path = NULL, *events_path = NULL;
+    const char *type = NULL, *functional_path = NULL, *events_path = NULL, *markerset = NULL;
     int from_trial = 0, foot_flat = 0, use_axis = 0, model_kc = 0, no_kinetics = 0, c;
     double force_threshold = 20.0;
     opterr = 0;
@@ -837,6 +867,7 @@ int main(int argc, char **argv)
         case OPT_FUNCTIONAL: functional_path = optarg; break;
         case OPT_EVENTS: events_path = optarg; break;
         case OPT_NO_KINETICS: no_kinetics = 1; break;
+        case OPT_MARKERSET: markerset = optarg; break;
         case OPT_FORCE_THRESHOLD: {
             char *end;
             force_threshold = strtod(optarg, &end);
@@ -882,6 +913,32 @@ int main(int argc, char **argv)
         KC_ERROR(optind + 1 > argc ? "expected TRIAL.traj.h5 (see --help)"
                                    : "too many arguments (see --help)");
         return KC_EXIT_USAGE;
+    }
+    /* keypoints (kpkin.h): --markerset, or a trajectory of keypoints given without subject
+     * parameters (the layout from the file) */
+    int keypoints = markerset != NULL;
+    if (!keypoints && !subjects_path && !from_trial && access(argv[optind], R_OK) == 0) {
+        kc_h5 *h5 = NULL;
+        char layout[32];
+        int r = kc_h5_open(&h5, argv[optind], "trajectories");
+        if (r)
+            return kc_exit_code(r);
+        keypoints = kc_kpkin_file_layout(h5, layout, sizeof layout) == KC_OK;
+        kc_h5_close(h5);
+    }
+    if (keypoints) {
+        if (static_path || subjects_path || subject_id || from_trial || functional_path ||
+            events_path || model_kc || foot_flat) {
+            KC_ERROR("--markerset (keypoints) takes none of --static, --subjects, --subject, "
+                     "--params-from-trial, --functional, --events, --model, --foot-flat");
+            return KC_EXIT_USAGE;
+        }
+        const char *in[1] = {argv[optind]};
+        kc_provenance kp = {"kc-ik", argc, argv, 1, in, cli.provenance};
+        int r = kc_kpkin_run(argv[optind], out_path, markerset, type, &kp);
+        if (r)
+            return kc_exit_code(r) == KC_EXIT_OK ? KC_EXIT_FAILED : kc_exit_code(r);
+        return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
     }
     if (!subjects_path && !from_trial) {
         KC_ERROR("no subject parameters: give --subjects FILE or --params-from-trial");

@@ -12,6 +12,7 @@
 #include "kinechain/correspond.h"
 #include "kinechain/filter.h"
 #include "kinechain/gapfill.h"
+#include "kinechain/kpkin.h"
 #include "kinechain/label.h"
 #include "kinechain/log.h"
 #include "kinechain/obsfile.h"
@@ -495,7 +496,7 @@ int main(int argc, char **argv)
     obs->truth = NULL;
     const char *inputs[2] = {calib_path, obs_path};
     kc_provenance prov = {"kc-triangulate", argc, argv, 2, inputs, cli.provenance};
-    if ((st = kc_traj_write(out_path, t, &prov)))
+    if ((st = kc_kpkin_traj_write(out_path, t, &prov)))   /* + keypoint_layout (kpkin.h) */
         goto fail;
     KC_INFO("wrote \"%s\" in %.2f s", out_path, kc_now() - t0);
     code = kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;

@@ -81,6 +81,10 @@ if command -v h5dump > /dev/null; then
         bad "DeepLabCut camera names are not the file stems before DLC"
     h5dump -d /labels "$tmp/op.obs.h5" | grep -q '"UpperNeck"' ||
         bad "BODY_25B labels missing UpperNeck"
+    h5dump -a /keypoint_layout "$tmp/op.obs.h5" | grep -q '"body25b"' ||
+        bad "OpenPose observations do not record keypoint_layout body25b"
+    ! h5dump -a /keypoint_layout "$tmp/dlc.obs.h5" > /dev/null 2>&1 ||
+        bad "DeepLabCut observations (no OpenPose layout) record a keypoint_layout"
 fi
 
 # misuse: exit 1
