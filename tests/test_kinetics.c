@@ -14,8 +14,9 @@
  *     a flight);
  *  6. kc-synth drop jumps (anatomical, seed 3): the plates' contacts assigned by
  *     kc_kin_contacts from the true markers, then landing metrics on the assigned plate's
- *     vertical force: contact time within 1 marker frame and peak vertical force within 1 %
- *     of /truth (issue 11), the rebound flight time within 1 frame.
+ *     vertical force: contact time (and its start and end) within 1 marker frame of the
+ *     truth's force-plate contact (fp_contact_*), peak vertical force within 1 % of /truth
+ *     (issue 11), the rebound flight time within 1 frame (force contact end .. second contact).
  */
 #include <math.h>
 #include <stdio.h>
@@ -214,7 +215,11 @@ static void test_statics(const char *dir)
             kc_vec3 Mx = kc_v3_cross(kc_v3_scale(kc_v3_sub(cop, J), 1e-3), Fg);
             kc_vec3 Fx = Fg;
             for (int k = 0; k <= j; k++) {
-                kc_vec3 com = kc_v3_axpy(ends[k + 1], cf[k], kc_v3_sub(ends[k], ends[k + 1]));
+                /* the foot's CoM: 0.5 of the heel-to-toe length from the AJC towards TOE */
+                double frac = k ? cf[k]
+                                : cf[0] * kc_v3_norm(kc_v3_sub(toe, hee)) /
+                                      kc_v3_norm(kc_v3_sub(toe, pose.ajc[0]));
+                kc_vec3 com = kc_v3_axpy(ends[k + 1], frac, kc_v3_sub(ends[k], ends[k + 1]));
                 kc_vec3 wk = kc_v3(0, 0, -mf[k] * mass * KC_KIN_G);
                 Mx = kc_v3_add(Mx, kc_v3_cross(kc_v3_scale(kc_v3_sub(com, J), 1e-3), wk));
                 Fx = kc_v3_add(Fx, wk);
@@ -311,6 +316,36 @@ static void test_statics(const char *dir)
                   nct == 1 && ct[0].side < 0 && ct[0].flag != KC_CONTACT_OK);
             CHECK("... the left foot's GRF stays 0 (not given to a foot)",
                   r.grf[0][(F / 2) * 3 + 2] == 0 && r.grf[1][(F / 2) * 3 + 2] == 0);
+            /* the CoP between the feet: both feet flagged, no leg computed without its
+             * ground reaction */
+            CHECK("CoP between the feet: both feet involved", nct == 1 && ct[0].involved == 3);
+            int allnan = 1;
+            for (int s = 0; s < 2; s++)
+                for (int j = 0; j < 3; j++)
+                    for (int c = 0; c < 3; c++)
+                        allnan &= isnan(r.moment[s][j][(F / 2) * 3 + c]) &&
+                                  isnan(r.force[s][j][(F / 2) * 3 + c]);
+            CHECK("... both legs' moments and forces NaN", allnan);
+            kc_kin_result_free(&r);
+            free(ct);
+        }
+    }
+    kc_forceplate_free_arrays(&big);
+
+    /* a load under neither foot and not between them (another object, 1 m to the side of
+     * the left foot): ignored, both legs computed as unloaded */
+    double ox = 0.5 * (hee.x + toe.x), oy = 0.5 * (hee.y + toe.y) + 1000;
+    if (!make_plate(&big, F * 10, 1000, ox - 200, ox + 200, oy - 200, oy + 200)) {
+        load(&big, 0, F * 10, 300, ox, oy);
+        if (CHECK("inverse dynamics (object)",
+                  kc_kin_inverse_dynamics(&p, pos, F, M, idx, 100, &big, 1, &opt, "object", &r,
+                                          &ct, &nct) == 0)) {
+            CHECK("load away from the feet: flagged no foot, no foot involved",
+                  nct == 1 && ct[0].flag == KC_CONTACT_NO_FOOT && ct[0].involved == 0);
+            CHECK("... both legs computed (finite, no ground reaction)",
+                  isfinite(r.moment[0][KC_KIN_KNEE][(F / 2) * 3]) &&
+                      isfinite(r.moment[1][KC_KIN_KNEE][(F / 2) * 3]) &&
+                      r.grf[0][(F / 2) * 3 + 2] == 0);
             kc_kin_result_free(&r);
             free(ct);
         }
@@ -454,29 +489,63 @@ static void test_synth_dvj(const char *dir)
                        L.flight_time_s, tf, L.jump_height_m);
                 /* initial contact: the truth's event against the first sample above the
                  * threshold, within 1 frame (issue 11) */
-                double tic = NAN;
+                double tic = NAN, tic2 = NAN;
                 {
                     const kc_table *E = o->truth->events;
                     int cn = kc_table_find(E, "name"), cs = kc_table_find(E, "side"),
                         ct_ = kc_table_find(E, "time_s");
-                    for (size_t i = 0; i < kc_table_nrows(E) && isnan(tic); i++)
-                        if (!strcmp(kc_table_get_str(E, i, cn), "initial_contact") &&
-                            !strcmp(kc_table_get_str(E, i, cs), sd))
+                    for (size_t i = 0; i < kc_table_nrows(E); i++) {
+                        if (strcmp(kc_table_get_str(E, i, cs), sd))
+                            continue;
+                        if (!strcmp(kc_table_get_str(E, i, cn), "initial_contact"))
                             tic = kc_table_get_f64(E, i, ct_);
+                        if (!strcmp(kc_table_get_str(E, i, cn), "second_contact"))
+                            tic2 = kc_table_get_f64(E, i, ct_);
+                    }
                 }
                 snprintf(w, sizeof w, "dvj_%d %s initial contact (s; issue 11: 1 frame)", trial, sd);
                 CHECK_NEAR(w, (double)L.first / q->rate_hz, tic, frame);
-                /* contact time: kc-synth's truth ends at its kinematic take-off, but its
-                 * vertical force reaches 0 about 6-8 ms earlier (the centre of mass already
-                 * accelerating at -g while the toe still touches), so the force-based contact
-                 * is 1.3-1.5 frames shorter at 200 Hz: bound 2 frames (issue 11 asks 1; see
-                 * docs/kinetics.md, "Acceptance status") */
-                snprintf(w, sizeof w, "dvj_%d %s contact time (s; 2 frames, issue: 1)", trial, sd);
-                CHECK_NEAR(w, L.contact_time_s, tc, 2 * frame);
+                /* contact time against kc-synth's force-plate truth (fp_contact_*: first ..
+                 * last analog sample with the noise-free vertical force > 0), 1 frame (issue
+                 * 11); the kinematic contact_time_s (to the take-off event, where the force
+                 * has been 0 for ~6 ms) is printed above, not compared */
+                double fct = truth_metric(o->truth->metrics, "fp_contact_time_s", sd);
+                double fon = truth_metric(o->truth->metrics, "fp_contact_start_s", sd);
+                double fof = truth_metric(o->truth->metrics, "fp_contact_end_s", sd);
+                printf("dvj_%d %s: force contact %.4f-%.4f s = %.4f s (truth %.4f-%.4f = %.4f s; "
+                       "kinematic %.4f s)\n", trial, sd, (double)L.first / q->rate_hz,
+                       (double)L.last / q->rate_hz, L.contact_time_s, fon, fof, fct, tc);
+                snprintf(w, sizeof w, "dvj_%d %s contact time vs force truth (s; issue 11: 1 frame)",
+                         trial, sd);
+                CHECK(w, isfinite(fct));
+                CHECK_NEAR(w, L.contact_time_s, fct, frame);
+                snprintf(w, sizeof w, "dvj_%d %s contact start vs force truth (s; 1 frame)", trial, sd);
+                CHECK_NEAR(w, (double)L.first / q->rate_hz, fon, frame);
+                snprintf(w, sizeof w, "dvj_%d %s contact end vs force truth (s; 1 frame)", trial, sd);
+                CHECK_NEAR(w, (double)L.last / q->rate_hz, fof, frame);
+                /* kc-ik's default threshold (--force-threshold 20 N) as well */
+                kc_kin_landing L20;
+                snprintf(w, sizeof w, "dvj_%d %s contact time at 20 N vs force truth (s; 1 frame)",
+                         trial, sd);
+                if (CHECK(w, kc_kin_landing_metrics(q->force + 2, q->n, 3, q->rate_hz, mass, 20,
+                                                    0, &L20) == 0)) {
+                    printf("dvj_%d %s: contact at 20 N %.4f s\n", trial, sd, L20.contact_time_s);
+                    CHECK_NEAR(w, L20.contact_time_s, fct, frame);
+                }
+                /* the force truth ends before the kinematic take-off, never after */
+                snprintf(w, sizeof w, "dvj_%d %s force contact <= kinematic contact", trial, sd);
+                CHECK(w, fct <= tc + 1e-9);
                 snprintf(w, sizeof w, "dvj_%d %s peak vertical force (N; issue 11: 1 %%)", trial, sd);
                 CHECK_NEAR(w, L.peak_force_bw * mass * KC_KIN_G, tp, 0.01 * tp);
-                snprintf(w, sizeof w, "dvj_%d %s flight time (s; 2 frames, as contact)", trial, sd);
-                CHECK_NEAR(w, L.flight_time_s, tf, 2 * frame);
+                /* flight: the truth's flight_time_s is kinematic (take-off .. second contact,
+                 * both feet's mean); the force's flight of this foot is from its force-plate
+                 * contact end to its second contact (where force and kinematics start
+                 * together, as the initial contact above): samples fof + 1/rate .. tic2 */
+                double tff = tic2 - fof - 1.0 / q->rate_hz;
+                printf("dvj_%d %s: flight %.4f s (force truth %.4f s)\n", trial, sd,
+                       L.flight_time_s, tff);
+                snprintf(w, sizeof w, "dvj_%d %s flight time vs force truth (s; 1 frame)", trial, sd);
+                CHECK_NEAR(w, L.flight_time_s, tff, frame);
                 CHECK_NEAR("jump height = g t^2 / 8 (m)", L.jump_height_m,
                            KC_KIN_G * L.flight_time_s * L.flight_time_s / 8, 1e-12);
                 peak[s] = L.peak_force_bw;
@@ -495,6 +564,205 @@ static void test_synth_dvj(const char *dir)
     }
 }
 
+/* one column of one subject's row of DIR/subjects.csv (NaN when absent) */
+static double subject_value(const char *dir, const char *id, const char *name)
+{
+    char path[1024], line[4096];
+    snprintf(path, sizeof path, "%s/subjects.csv", dir);
+    FILE *fp = fopen(path, "r");
+    double v = NAN;
+    if (!fp)
+        return v;
+    int col = -1;
+    if (fgets(line, sizeof line, fp)) {
+        int c = 0;
+        for (char *t = strtok(line, ",\r\n"); t; t = strtok(NULL, ",\r\n"), c++)
+            if (!strcmp(t, name))
+                col = c;
+    }
+    while (col >= 0 && isnan(v) && fgets(line, sizeof line, fp)) {
+        int c = 0, mine = 0;
+        for (char *t = strtok(line, ",\r\n"); t; t = strtok(NULL, ",\r\n"), c++) {
+            if (c == 0)
+                mine = !strcmp(t, id);
+            if (mine && c == col)
+                v = atof(t);
+        }
+    }
+    fclose(fp);
+    return v;
+}
+
+static double truth_event(const kc_table *E, const char *name, const char *side)
+{
+    int cn = kc_table_find(E, "name"), cs = kc_table_find(E, "side"), ct = kc_table_find(E, "time_s");
+    for (size_t i = 0; i < kc_table_nrows(E); i++)
+        if (!strcmp(kc_table_get_str(E, i, cn), name) && !strcmp(kc_table_get_str(E, i, cs), side))
+            return kc_table_get_f64(E, i, ct);
+    return NAN;
+}
+
+/* Sign of the knee abduction moment on a valgus landing (issue 11; Hewett et al. 2005, Am J
+ * Sports Med 33:492: the EXTERNAL knee abduction moment, positive when the load drives the
+ * knee into valgus). A kc-synth anatomical drop jump of a high-valgus subject (seed 3, s02,
+ * group "pfp": truth peak knee valgus 8.6 / 10.3 deg), true markers and the plates, no
+ * filtering (as kc-ik): from 30 ms after initial contact to peak knee flexion the library's
+ * external abduction moment -Y of /moments/<s>Knee is compared with a quasi-static one
+ * written from the geometry of valgus, not from the sign table of docs/kinetics.md: the
+ * moment of the foot's ground reaction about the knee joint centre, (CoP - KJC) x GRF, about
+ * the knee's anterior axis u (the tibia frame's X, checked to point forward: cos to the
+ * foot's heel-to-toe direction > 0.7). Valgus = the distal tibia swinging laterally relative
+ * to the knee; a force up at a CoP lateral to the knee turns the tibia that way, so the
+ * external valgus moment is +M.u for the left leg (whose lateral side is to the left of u)
+ * and -M.u for the right (a vertical force at a CoP lateral to the knee: positive on both
+ * sides). Asserted: the truth knee valgus is large (> 5 deg), the peak external abduction
+ * moment is positive on both sides, the quasi-static moment is positive at that frame too and
+ * the two agree within 10 % of the peak there (measured 3.5 %, the library's the smaller: the
+ * quasi-static one leaves out the foot's and shank's weight and inertia), and they correlate
+ * over the window (r > 0.98; measured 0.999 L, 0.996 R). The axis must be the knee's own:
+ * about the foot's direction instead (10-30 deg of toe-out) the large sagittal moment near
+ * peak knee flexion leaks in (measured 25-55 % off). */
+static void test_valgus_sign(const char *tmp)
+{
+    char dir[900];
+    snprintf(dir, sizeof dir, "%s/valgus", tmp);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' session '%s' --subjects 2 --trials 1 --sls 0 "
+             "--cameras 2 --wand-s 1 --seed 3 --quiet --threads 1", dir, KC_SYNTH_EXE, dir);
+    if (!CHECK("kc-synth session (valgus)", system(cmd) == 0))
+        return;
+    const char *id = "s02";
+    kc_pig_params p = kc_pig_default_params();
+    static const char *const sn[2] = {"L", "R"};
+    for (int k = 0; k < 2; k++) {
+        char n[64];
+        snprintf(n, sizeof n, "leg_length_%s_mm", sn[k]);
+        p.leg_length_mm[k] = subject_value(dir, id, n);
+        snprintf(n, sizeof n, "knee_width_%s_mm", sn[k]);
+        p.knee_width_mm[k] = subject_value(dir, id, n);
+        snprintf(n, sizeof n, "ankle_width_%s_mm", sn[k]);
+        p.ankle_width_mm[k] = subject_value(dir, id, n);
+        snprintf(n, sizeof n, "tibial_torsion_%s_deg", sn[k]);
+        p.tibial_torsion_deg[k] = subject_value(dir, id, n);
+    }
+    p.inter_asis_mm = subject_value(dir, id, "inter_asis_mm");
+    p.marker_diameter_mm = subject_value(dir, id, "marker_diameter_mm");
+    double mass = subject_value(dir, id, "mass_kg");
+    char path[1024];
+    kc_obs *st = NULL, *o = NULL;
+    snprintf(path, sizeof path, "%s/%s/static.obs.h5", dir, id);
+    int ok = CHECK("read the static (valgus)", kc_obs_read(path, &st) == 0 && st->truth &&
+                                                   st->truth->markers);
+    snprintf(path, sizeof path, "%s/%s/dvj_1.obs.h5", dir, id);
+    ok = ok && CHECK("read the drop jump (valgus)", kc_obs_read(path, &o) == 0 && o->truth &&
+                                                         o->truth->markers && o->truth->metrics &&
+                                                         o->truth->events);
+    if (!ok || !CHECK("subject parameters", isfinite(mass) && isfinite(p.leg_length_mm[0]))) {
+        kc_obs_free(st);
+        kc_obs_free(o);
+        return;
+    }
+    int is[KC_PIG_N_MARKERS], it[KC_PIG_N_MARKERS];
+    size_t Ms = st->truth->n_markers, M = o->truth->n_markers, F = o->n_frames;
+    kc_pig_map_markers(st->truth->labels ? st->truth->labels : st->labels, Ms, is, NULL, 0);
+    kc_pig_map_markers(o->truth->labels ? o->truth->labels : o->labels, M, it, NULL, 0);
+    kc_kin_options opt = kc_kin_default_options();
+    opt.body_mass_kg = mass;
+    opt.threshold_n = 5;
+    kc_kin_result r;
+    kc_kin_contact *ct = NULL;
+    size_t nct = 0;
+    kc_kin_plates pl;
+    memset(&pl, 0, sizeof pl);
+    if (CHECK("calibrate (valgus)", kc_pig_calibrate(&p, st->truth->markers, st->n_frames, Ms,
+                                                      is) == 0) &&
+        CHECK("inverse dynamics (valgus)",
+              kc_kin_inverse_dynamics(&p, o->truth->markers, F, M, it, o->rate_hz,
+                                      o->forceplates, o->n_forceplates, &opt, path, &r, &ct,
+                                      &nct) == 0)) {
+        if (CHECK("plates (valgus)", kc_kin_plates_resample(o->forceplates, o->n_forceplates,
+                                                            o->rate_hz, F, 0, 5, path, &pl) == 0))
+            for (int s = 0; s < 2; s++) {
+                const char *sd = sn[s];
+                double vg = truth_metric(o->truth->metrics, "peak_knee_valgus_deg", sd);
+                double tic = truth_event(o->truth->events, "initial_contact", sd);
+                double tpk = truth_event(o->truth->events, "peak_knee_flexion", sd);
+                int plate = -1;
+                for (size_t c = 0; c < nct && plate < 0; c++)
+                    if (ct[c].side == s && ct[c].flag == KC_CONTACT_OK)
+                        plate = ct[c].plate;
+                char w[200];
+                snprintf(w, sizeof w, "valgus %s: the truth's peak knee valgus > 5 deg", sd);
+                CHECK(w, vg > 5);
+                snprintf(w, sizeof w, "valgus %s: foot on a plate, events", sd);
+                if (!CHECK(w, plate >= 0 && isfinite(tic) && isfinite(tpk)))
+                    continue;
+                /* from 30 ms after initial contact: in the impact the foot's and shank's
+                 * inertia are a large part of the knee moment (R: 1592 N.mm/kg against a
+                 * quasi-static 2179 two frames after contact), which the quasi-static
+                 * reference leaves out */
+                size_t a = (size_t)lround((tic + 0.030) * o->rate_hz),
+                       b = (size_t)lround(tpk * o->rate_hz);
+                double best = -INFINITY, ind_best = NAN, fwd_min = 1;
+                size_t fb = a;
+                double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+                size_t n = 0;
+                for (size_t f = a; f <= b && f < F; f++) {
+                    double ours = -r.moment[s][KC_KIN_KNEE][f * 3 + 1];
+                    const double *cop = pl.cop + ((size_t)plate * F + f) * 3;
+                    const double *g = r.grf[s] + f * 3;
+                    if (!isfinite(ours) || !isfinite(cop[0]) || it[kc_pig_mk(s, KC_PIG_HEE)] < 0)
+                        continue;
+                    kc_vec3 mkv[KC_PIG_N_MARKERS];
+                    kc_pig_gather(o->truth->markers, M, f, it, mkv);
+                    kc_pig_pose pose;
+                    kc_pig_pose_frame(&p, mkv, &pose);
+                    kc_vec3 hee = mkv[kc_pig_mk(s, KC_PIG_HEE)], toe = mkv[kc_pig_mk(s, KC_PIG_TOE)];
+                    kc_vec3 uf = kc_v3(toe.x - hee.x, toe.y - hee.y, 0);
+                    uf = kc_v3_scale(uf, 1.0 / kc_v3_norm(uf));
+                    /* the knee's anterior axis: the tibia's X (at peak knee flexion the
+                     * sagittal moment is several times the frontal one, so the frontal
+                     * component must be taken about the knee's own axis; the foot's direction
+                     * is only the sanity check that X points forward) */
+                    kc_vec3 u = kc_v3(pose.tibia[s].m[0][0], pose.tibia[s].m[1][0],
+                                      pose.tibia[s].m[2][0]);
+                    fwd_min = fmin(fwd_min, kc_v3_dot(u, uf));
+                    kc_vec3 rr = kc_v3_sub(kc_v3(cop[0], cop[1], cop[2]), pose.kjc[s]);
+                    kc_vec3 Mg = kc_v3_cross(rr, kc_v3(g[0], g[1], g[2]));   /* N.mm */
+                    double ind = (s ? -1 : 1) * kc_v3_dot(Mg, u) / mass;       /* N.mm/kg */
+                    if (ours > best) {
+                        best = ours;
+                        fb = f;
+                        ind_best = ind;
+                    }
+                    sx += ours; sy += ind; sxx += ours * ours; syy += ind * ind; sxy += ours * ind;
+                    n++;
+                }
+                double cov = sxy - sx * sy / (double)n, rcor = cov / sqrt((sxx - sx * sx / (double)n) *
+                                                                          (syy - sy * sy / (double)n));
+                printf("valgus %s: truth peak knee valgus %.1f deg; peak external knee abduction "
+                       "moment %.1f N.mm/kg at frame %zu (IC+30ms %zu .. PKF %zu); quasi-static GRF "
+                       "moment there %.1f N.mm/kg; r = %.4f over %zu frames; min cos(tibia X, "
+                       "foot) %.3f\n", sd, vg, best, fb, a, b, ind_best, rcor, n, fwd_min);
+                snprintf(w, sizeof w, "valgus %s: the tibia's X points forward (cos to the foot "
+                         "> 0.7)", sd);
+                CHECK(w, fwd_min > 0.7);
+                snprintf(w, sizeof w, "valgus %s: peak external abduction moment > 0", sd);
+                CHECK(w, best > 0);
+                snprintf(w, sizeof w, "valgus %s: independent GRF moment > 0 at that frame", sd);
+                CHECK(w, ind_best > 0);
+                snprintf(w, sizeof w, "valgus %s: the two within 10 %% of the peak (N.mm/kg)", sd);
+                CHECK_NEAR(w, ind_best, best, 0.10 * best);
+                snprintf(w, sizeof w, "valgus %s: correlation over IC+30ms..PKF > 0.98", sd);
+                CHECK(w, n > 10 && rcor > 0.98);
+            }
+        kc_kin_result_free(&r);
+    }
+    kc_kin_plates_free(&pl);
+    free(ct);
+    kc_obs_free(st);
+    kc_obs_free(o);
+}
+
 int main(void)
 {
     kc_log_init("test_kinetics", KC_LOG_ERROR);
@@ -511,5 +779,6 @@ int main(void)
         test_statics(dir);
         test_synth_dvj(dir);
     }
+    test_valgus_sign(tmp);
     return kc_test_summary("test_kinetics");
 }

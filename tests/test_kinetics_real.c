@@ -7,7 +7,8 @@
  *  - {L,R}GroundReactionForce: max |difference| over the frames where Nexus's is non-zero,
  *    bound 0.5 % of the channel's range (issue 11);
  *  - {L,R}{Hip,Knee,Ankle}Moment, every plane: RMS difference over the stance frames (our
- *    foot's assigned vertical GRF > 0 and Nexus's GRF non-zero), bound 2 % of the channel's
+ *    foot's assigned vertical GRF > 0 and Nexus's GRF non-zero; not the frames within 2 of a
+ *    gap in Nexus's kinetics inside the stance, near_nexus_gap), bound 2 % of the channel's
  *    range over the trial (issue 11).
  * Prints every number. Exits 77 (skipped) when the data are absent.
  */
@@ -81,6 +82,21 @@ typedef struct trial {
 } trial;
 
 static size_t n_over, n_ch;
+
+/* Frame f is within 2 frames (the derivative stencil: angular accelerations use the frames
+ * f-2 .. f+2) of a gap in Nexus's kinetics inside this foot's stance: a frame where our foot
+ * is loaded but Nexus's GroundReactionForce (and every kinetic output) is invalid (C3D
+ * residual < 0, NaN here) although the file's markers are all there (PiG_Motion-FlatFoot-
+ * Full: frames 108-109 and 114-118 of the right stance). Nexus's values next to such a gap
+ * were computed from other data than the file holds, so they are not compared. */
+static int near_nexus_gap(const kc_kin_result *r, int s, const kc_model_output *v, size_t f,
+                          size_t F)
+{
+    for (size_t g = f >= 2 ? f - 2 : 0; g <= f + 2 && g < F; g++)
+        if (r->grf[s][g * 3 + 2] > 0 && !isfinite(v->data[g * 3 + 2]))
+            return 1;
+    return 0;
+}
 static const char *const jname[3] = {"Ankle", "Knee", "Hip"};
 
 static void run(const char *tmp, const trial *tr)
@@ -186,12 +202,18 @@ static void run(const char *tmp, const trial *tr)
                                 hi = fmax(hi, y);
                             }
                         }
-                        /* stance: this foot's assigned plate loaded and Nexus's GRF there */
+                        /* stance: this foot's assigned plate loaded and Nexus's GRF there,
+                         * not next to a gap in Nexus's kinetics (near_nexus_gap) */
+                        size_t nskip = 0;
                         for (size_t f = 0; f < F; f++) {
                             double y = m->data[f * 3 + k], x = r.moment[s][j][f * 3 + k];
                             if (!isfinite(y) || !(r.grf[s][f * 3 + 2] > 0) ||
                                 !isfinite(v->data[f * 3 + 2]) || v->data[f * 3 + 2] == 0)
                                 continue;
+                            if (near_nexus_gap(&r, s, v, f, F)) {
+                                nskip++;
+                                continue;
+                            }
                             if (!isfinite(x)) {
                                 n = 0;   /* a NaN of ours in stance fails the channel */
                                 break;
@@ -201,7 +223,8 @@ static void run(const char *tmp, const trial *tr)
                         }
                         double rms = n ? sqrt(s2 / (double)n) : NAN, pct = 100 * rms / (hi - lo);
                         printf("  %-14s %c: RMS %7.2f N.mm/kg, range %7.1f: %5.2f %% (%zu stance "
-                               "frames)\n", nm, 'X' + k, rms, hi - lo, pct, n);
+                               "frames; %zu next to a Nexus gap not compared)\n", nm, 'X' + k, rms,
+                               hi - lo, pct, n, nskip);
                         char w[160];
                         snprintf(w, sizeof w, "%s %s %c stance RMS %% of range (%g %%)",
                                  tr->label, nm, 'X' + k, tr->bound_pct);
@@ -241,7 +264,8 @@ static void run(const char *tmp, const trial *tr)
                                 double y = m->data[f * 3 + k];
                                 double x = kind ? r.power_total[s][j][f] : r.force[s][j][f * 3 + k];
                                 if (!isfinite(y) || !isfinite(x) || !(r.grf[s][f * 3 + 2] > 0) ||
-                                    !isfinite(gv->data[f * 3 + 2]) || gv->data[f * 3 + 2] == 0)
+                                    !isfinite(gv->data[f * 3 + 2]) || gv->data[f * 3 + 2] == 0 ||
+                                    near_nexus_gap(&r, s, gv, f, F))
                                     continue;
                                 s2 += (x - y) * (x - y);
                                 n++;
@@ -261,9 +285,9 @@ static void run(const char *tmp, const trial *tr)
     kc_traj_free(st);
 }
 
-/* argv[1] "--acceptance": the issue's 2 % on every channel of every trial (OPEN: see the
- * header); default: 2 % on Movement_trial (Nexus 2.6), 3 % on the BTK trials (Nexus
- * 1.4/1.8) as a regression bound, the channels over 2 % counted and printed */
+/* argv[1] "--acceptance": the issue's 2 % on every channel of every trial; default: 2 % on
+ * Movement_trial (Nexus 2.6), 3 % on the BTK trials (Nexus 1.4/1.8) as a regression bound,
+ * the channels over 2 % counted and printed */
 int main(int argc, char **argv)
 {
     kc_log_init("test_kinetics_real", KC_LOG_ERROR);

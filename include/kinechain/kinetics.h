@@ -20,7 +20,9 @@
 typedef struct kc_kin_bsp {
     double mass_frac, com_frac_prox, gyration_frac;
 } kc_kin_bsp;
-/* segment index: 0 foot (AJC -> TOE), 1 tibia (KJC -> AJC), 2 femur (HJC -> KJC) */
+/* segment index: 0 foot (AJC -> TOE; its length for these parameters is the heel-to-toe
+ * marker distance |TOE - HEE|, its CoM on AJC -> TOE at com_frac_prox of that length from the
+ * AJC: docs/kinetics.md), 1 tibia (KJC -> AJC), 2 femur (HJC -> KJC) */
 enum { KC_KIN_FOOT, KC_KIN_TIBIA, KC_KIN_FEMUR, KC_KIN_N_SEG };
 extern const kc_kin_bsp kc_kin_bsp_pig[KC_KIN_N_SEG];
 
@@ -73,7 +75,9 @@ void kc_kin_plates_free(kc_kin_plates *p);
  * each end) holds the CoP (inside the plate's corners by construction) in >= 80 % of its
  * frames; flagged (side -1) when no foot or
  * both feet qualify (KC_CONTACT_NO_FOOT / BOTH_FEET: also when the other foot's heel and toe
- * stand, slower than 300 mm/s, inside the corners for >= 20 % of the frames), or when the
+ * stand, slower than 300 mm/s, inside the corners for >= 20 % of the frames; a NO_FOOT
+ * contact whose CoP lies in the convex hull of both footprints, i.e. between the feet, in
+ * >= 80 % of its frames involves both feet), or when the
  * same foot loads another plate during the contact: both CoPs under it in >= 3 common frames
  * (or in all of a shorter overlap) (TWO_PLATES, both contacts). mk: [F]
  * frames of gathered model markers (kc_pig_gather). *contacts malloc'd (free()). */

@@ -330,6 +330,20 @@ static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, doubl
                     "of X, Y, Z is Plug-in Gait's <J>Power Z (docs/kinetics.md)",
                     n, r->power[s][j]);
         }
+    /* the foot's vertical ground reaction, N/kg, as a series (kc-stats' kinetics figure);
+     * NaN where the foot's kinetics are (a flagged contact, the ends) */
+    size_t F = r->n_frames;
+    double *gz = malloc((F ? F : 1) * sizeof *gz);
+    if (!st && !gz)
+        st = KC_ENOMEM;
+    for (int s = 0; s < 2 && !st; s++) {
+        for (size_t f = 0; f < F; f++)
+            gz[f] = isfinite(r->moment[s][KC_KIN_ANKLE][f * 3]) ? r->grf[s][f * 3 + 2] / mass_kg
+                                                                 : NAN;
+        snprintf(n, sizeof n, "%cVerticalGRF", s ? 'R' : 'L');
+        st = kc_kin_add_series(k, n, "N/kg", "", gz);
+    }
+    free(gz);
     if (!st)
         st = kc_attrs_set_f64(&k->model, "kinetics_body_mass_kg", mass_kg);
     if (!st)

@@ -11,9 +11,11 @@
 #include "kinechain/log.h"
 
 /* Dempster via Winter 2009 Table 4.1 (foot LMAL-MT2, leg KJC-MMAL, thigh GTR-KJC): mass
- * fraction, CoM from the proximal end, radius of gyration about the CoM (fractions of the
- * segment length). Plug-in Gait uses these with its own segment ends (AJC-TOE, KJC-AJC,
- * HJC-KJC). */
+ * fraction, CoM from the proximal end, radius of gyration (fractions of the segment length).
+ * Plug-in Gait uses these with its own segment ends and lengths: tibia KJC-AJC, femur
+ * HJC-KJC; the foot's length is the heel-to-toe marker distance |TOE - HEE| (measured against
+ * Nexus, docs/kinetics.md), its CoM on the line AJC -> TOE at 0.5 of that length from the
+ * AJC. */
 const kc_kin_bsp kc_kin_bsp_pig[KC_KIN_N_SEG] = {
     {0.0145, 0.50, 0.69},
     {0.0465, 0.433, 0.528},
@@ -177,6 +179,49 @@ static int in_footprint(kc_vec3 hee, kc_vec3 toe, double x, double y)
     return s >= -40.0 && s <= L + 40.0 && fabs(t) <= 60.0;
 }
 
+/* the footprint's corners (the band of in_footprint) */
+static int footprint_corners(kc_vec3 hee, kc_vec3 toe, double out[4][2])
+{
+    double ux = toe.x - hee.x, uy = toe.y - hee.y, L = hypot(ux, uy);
+    if (!(L > 0))
+        return 0;
+    ux /= L;
+    uy /= L;
+    const double s[4] = {-40.0, L + 40.0, L + 40.0, -40.0}, t[4] = {-60.0, -60.0, 60.0, 60.0};
+    for (int i = 0; i < 4; i++) {
+        out[i][0] = hee.x + s[i] * ux - t[i] * uy;
+        out[i][1] = hee.y + s[i] * uy + t[i] * ux;
+    }
+    return 1;
+}
+
+/* (x, y) inside the convex hull of both feet's footprints: under a foot or between them */
+static int between_feet(const kc_vec3 mk[KC_PIG_N_MARKERS], double x, double y)
+{
+    double p[8][2];
+    for (int s = 0; s < 2; s++)
+        if (!footprint_corners(mk[kc_pig_mk(s, KC_PIG_HEE)], mk[kc_pig_mk(s, KC_PIG_TOE)],
+                               p + 4 * s))
+            return 0;
+    /* inside the hull <=> not strictly outside some edge (i, j) that has every point on
+     * one side: check each pair of points as a candidate hull edge */
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++) {
+            if (i == j)
+                continue;
+            double ex = p[j][0] - p[i][0], ey = p[j][1] - p[i][1];
+            if (!(hypot(ex, ey) > 0))
+                continue;
+            int left = 1;
+            for (int k = 0; k < 8 && left; k++)
+                left = ex * (p[k][1] - p[i][1]) - ey * (p[k][0] - p[i][0]) >= -1e-9;
+            /* (i, j) is a hull edge with the points on its left: the CoP must be too */
+            if (left && ex * (y - p[i][1]) - ey * (x - p[i][0]) < 0)
+                return 0;
+        }
+    return 1;
+}
+
 int kc_kin_contacts(const kc_kin_plates *pl, const kc_vec3 (*mk)[KC_PIG_N_MARKERS],
                     double rate_hz, kc_kin_contact **contacts, size_t *n_contacts)
 {
@@ -210,9 +255,10 @@ int kc_kin_contacts(const kc_kin_plates *pl, const kc_vec3 (*mk)[KC_PIG_N_MARKER
             k->side = -1;
             k->flag = KC_CONTACT_NO_FOOT;
             k->involved = 0;
-            size_t len = f - a, under[2] = {0, 0}, standing[2] = {0, 0};
+            size_t len = f - a, under[2] = {0, 0}, standing[2] = {0, 0}, between = 0;
             for (size_t g = a; g < f; g++) {
                 const double *co = pl->cop + (p * F + g) * 3;
+                between += between_feet(mk[g], co[0], co[1]);
                 for (int s = 0; s < 2; s++) {
                     kc_vec3 hee = mk[g][kc_pig_mk(s, KC_PIG_HEE)],
                             toe = mk[g][kc_pig_mk(s, KC_PIG_TOE)];
@@ -236,6 +282,11 @@ int kc_kin_contacts(const kc_kin_plates *pl, const kc_vec3 (*mk)[KC_PIG_N_MARKER
             }
             if (cand[0] && cand[1]) {
                 k->flag = KC_CONTACT_BOTH_FEET;
+                k->involved = 3;
+            } else if (!cand[0] && !cand[1] && (double)between >= 0.8 * (double)len) {
+                /* the CoP between the feet (in the hull of both footprints, under neither):
+                 * what both feet on one plate look like; each foot's share is unknown, so
+                 * both feet get NaN kinetics, never a leg without its ground reaction */
                 k->involved = 3;
             } else if (cand[0] || cand[1]) {
                 int s = cand[0] ? 0 : 1;
@@ -279,7 +330,9 @@ int kc_kin_contacts(const kc_kin_plates *pl, const kc_vec3 (*mk)[KC_PIG_N_MARKER
             }
             /* at least 3 frames (or the whole overlap): not a CoP wandering in plate noise */
             if (both >= 3 || (both > 0 && both == b - a + 1)) {
-                c[i].involved = c[j].involved = 1 << s;
+                /* keep the feet an already flagged contact involves (a CoP between the feet) */
+                c[i].involved = (c[i].side < 0 ? c[i].involved : 0) | 1 << s;
+                c[j].involved = (c[j].side < 0 ? c[j].involved : 0) | 1 << s;
                 c[i].side = c[j].side = -1;
                 c[i].flag = c[j].flag = KC_CONTACT_TWO_PLATES;
             }
@@ -341,6 +394,7 @@ typedef struct seg_state {
     kc_vec3 com;        /* mm */
     kc_vec3 acc;        /* m/s² */
     kc_vec3 w, wd;      /* rad/s, rad/s² (lab) */
+    double len;         /* segment length of the inertial parameters, mm */
 } seg_state;
 
 /* Plug-in Gait output components from the internal moment (or force) in the distal frame:
@@ -433,9 +487,22 @@ int kc_kin_inverse_dynamics(const kc_pig_params *p, const double *pos, size_t F,
             g[KC_KIN_FEMUR].R = pose[f].femur[s];
             g[KC_KIN_FEMUR].prox = pose[f].hjc[s];
             g[KC_KIN_FEMUR].dist = pose[f].kjc[s];
-            for (int k = 0; k < KC_KIN_N_SEG; k++)
+            for (int k = 0; k < KC_KIN_N_SEG; k++) {
+                g[k].len = kc_v3_norm(kc_v3_sub(g[k].dist, g[k].prox));
                 g[k].com = kc_v3_axpy(g[k].prox, kc_kin_bsp_pig[k].com_frac_prox,
                                       kc_v3_sub(g[k].dist, g[k].prox));
+            }
+            /* the foot: length = |TOE - HEE| (Nexus's, measured: with |TOE - AJC| the foot's
+             * swing-phase ankle moments are 1.4-2x smaller than Nexus's and the transverse
+             * moments at toe-off miss by up to 21 N.mm/kg, docs/kinetics.md); CoM on the
+             * line AJC -> TOE at 0.5 of that length from the AJC */
+            kc_vec3 hee = mk[f][kc_pig_mk(s, KC_PIG_HEE)];
+            double lf = kc_v3_norm(kc_v3_sub(g[KC_KIN_FOOT].dist, hee));
+            g[KC_KIN_FOOT].com = kc_v3_axpy(g[KC_KIN_FOOT].prox,
+                                            kc_kin_bsp_pig[KC_KIN_FOOT].com_frac_prox * lf /
+                                                g[KC_KIN_FOOT].len,
+                                            kc_v3_sub(g[KC_KIN_FOOT].dist, g[KC_KIN_FOOT].prox));
+            g[KC_KIN_FOOT].len = lf;
         }
     for (size_t f = 0; f < F; f++)
         for (int s = 0; s < 2; s++)
@@ -521,7 +588,7 @@ int kc_kin_inverse_dynamics(const kc_pig_params *p, const double *pos, size_t F,
                        *po = res->power[s][k] + f * 3, *pt = res->power_total[s][k] + f;
                 const kc_kin_bsp *b = &kc_kin_bsp_pig[k];
                 const seg_state *q = &g[k];
-                double L = kc_v3_norm(kc_v3_sub(q->dist, q->prox)) * 1e-3;
+                double L = q->len * 1e-3;
                 int ok = !bad[s][f] && vfinite(q->acc) && vfinite(q->wd) && vfinite(q->w) &&
                          mfinite(&q->R) && isfinite(L) && vfinite(q->prox);
                 if (!ok) {

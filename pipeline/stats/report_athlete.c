@@ -184,12 +184,17 @@ static void quality_row(FILE *fp, const kc_rep_trial *t)
     fputs("</tr>\n", fp);
 }
 
+/* plot_kinetics.c: vertical GRF and knee abduction moment of each trial's landing */
+int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *made);
+
 int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s)
 {
-    int curves = 0, stick = 0;
+    int curves = 0, stick = 0, kinetics = 0;
     int st = kc_fig_athlete_curves(r, s, &curves);
     if (!st)
         st = kc_fig_stick(r, s, &stick);
+    if (!st)
+        st = kc_fig_athlete_kinetics(r, s, &kinetics);
     if (st)
         return st;
     char *path = kc_rep_fmt("%s/%s", r->athletes_dir, s->file);
@@ -285,6 +290,18 @@ int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s)
               fp);
     } else {
         fputs("<p>No curves: no kinematics file of this athlete could be read.</p>\n", fp);
+    }
+    if (kinetics) {   /* only trials with force plates have kinetics: no section otherwise */
+        fputs("<h2>Landing kinetics of each trial</h2>\n<figure><img src=\"../plots/athlete_", fp);
+        kc_html_esc(fp, s->slug);
+        fputs("_kinetics.png\" alt=\"vertical ground reaction force and knee abduction moment "
+              "of each trial\"><figcaption>Vertical ground reaction force (body weights) and "
+              "external knee abduction moment (N&middot;m/kg, positive = valgus loading, as "
+              "Hewett et al. 2005) of each trial with force plates, from 50 ms before initial "
+              "contact to 50 ms after take-off; left blue, right vermillion; line style = "
+              "trial. Gaps: a foot's contact flagged (both feet on one plate, a foot across two "
+              "plates), never guessed.</figcaption></figure>\n",
+              fp);
     }
     fputs("<h2>Frontal plane at peak knee valgus</h2>\n", fp);
     if (stick) {

@@ -65,7 +65,9 @@ int sy_forceplates(const sy_subject *s, sy_motion *m, const sy_options *opt, siz
     for (int k = 0; k < 2; k++) {
         peak_n[k] = NAN;
         peak_t[k] = NAN;
+        m->fc_on[k] = m->fc_off[k] = NAN;
     }
+    m->fc_rate = arate;
     bool *loaded = calloc(2 * n, sizeof *loaded);
     if (!loaded)
         return KC_ENOMEM;
@@ -180,6 +182,15 @@ int sy_forceplates(const sy_subject *s, sy_motion *m, const sy_options *opt, siz
             loaded[2 * j + (size_t)plate[k]] = true;
             bool in_window = m->task != SY_TASK_DVJ ||
                              (t >= m->ev_ic[k] - 1e-9 && t <= m->ev_to[k] + 1e-9);
+            /* the force-plate contact of the first landing: the noise-free vertical force
+             * > 0 (ends a few ms before the kinematic take-off ev_to, when the legs would
+             * pull); 20 ms either side of the kinematic window */
+            if (m->task == SY_TASK_DVJ && F.z > 0 && t >= m->ev_ic[k] - 0.02 &&
+                t <= m->ev_to[k] + 0.02) {
+                if (!isfinite(m->fc_on[k]))
+                    m->fc_on[k] = t;
+                m->fc_off[k] = t;
+            }
             if (in_window && (!isfinite(peak_n[k]) || F.z > peak_n[k])) {
                 peak_n[k] = F.z;
                 peak_t[k] = t;

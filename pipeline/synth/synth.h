@@ -373,6 +373,11 @@ typedef struct sy_motion {
     double ev_box_off, ev_ic[2], ev_to[2], ev_ic2[2], ev_start, ev_end, ev_peak;
     double box_height;               /* mm (DVJ) */
     double t_bottom;                 /* design time of the first landing's lowest point */
+    /* force-plate contact of the first landing (DVJ; set by sy_forceplates): times of the
+     * first and last analog sample with a noise-free vertical force > 0 on the foot's plate
+     * (s; NaN when none), and the analog rate (Hz). The kinematic ev_ic/ev_to stay the
+     * events; the force reaches zero a few ms before ev_to (docs/kinetics.md). */
+    double fc_on[2], fc_off[2], fc_rate;
     /* solver warm start (mutable while evaluating one motion in time order) */
     double guess[2][3];
 } sy_motion;
@@ -457,7 +462,8 @@ int sy_capture(const sy_rig *rig, const sy_options *opt, const sy_scene *sc, boo
 /* Plates of a trial: fp[2] allocated and filled (force on the body, N; moments N·mm about the
  * plate origin; COP NaN when unloaded), noise from stream r. peak_n[2], peak_t[2]: noise-free
  * peak vertical force per foot (N) and its time, within [ev_ic, ev_to] for a DVJ (the first
- * landing) and over the whole trial otherwise (NaN when the foot never loads a plate). */
+ * landing) and over the whole trial otherwise (NaN when the foot never loads a plate).
+ * Also sets m->fc_on, fc_off, fc_rate (the force-plate contact of a DVJ's first landing). */
 int sy_forceplates(const sy_subject *s, sy_motion *m, const sy_options *opt, size_t n_frames,
                    gsl_rng *r, kc_forceplate fp[2], double peak_n[2], double peak_t[2]);
 

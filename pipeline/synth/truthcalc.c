@@ -301,6 +301,19 @@ int sy_truth_tables(const sy_subject *s, const sy_motion *m, const sy_trialdata 
                                      peak_t[k], w2);
             if (!st) st = add_metric(T, "contact_time_s", sn[k], m->ev_to[k] - m->ev_ic[k], "s",
                                      -1, NAN, w2);
+            /* the force-plate contact (sy_forceplates): first .. last analog sample with a
+             * noise-free vertical force > 0, inclusive; what fp_contact_time_s of kc-ik
+             * measures from the noisy plate (the kinematic contact_time_s above ends at
+             * take-off, ~6 ms later) */
+            const char *wf = "force plate: first..last analog sample of the landing with the "
+                             "noise-free vertical force > 0 (inclusive)";
+            double fon = m->fc_on[k], foff = m->fc_off[k];
+            long fr_on = isfinite(fon) ? (long)frame_of(td, fon) : -1;
+            long fr_off = isfinite(foff) ? (long)frame_of(td, foff) : -1;
+            if (!st) st = add_metric(T, "fp_contact_time_s", sn[k],
+                                     foff - fon + 1.0 / m->fc_rate, "s", fr_on, fon, wf);
+            if (!st) st = add_metric(T, "fp_contact_start_s", sn[k], fon, "s", fr_on, fon, wf);
+            if (!st) st = add_metric(T, "fp_contact_end_s", sn[k], foff, "s", fr_off, foff, wf);
         }
         if (!st) {
             /* knee separation ratio (Noyes et al. 2005): inter-KJC over inter-HJC distance along
