@@ -4,7 +4,11 @@
 # events, metrics, normalisation and the write, at 1 and 2 threads; frames per second (median
 # of R runs), and the time against an I/O floor: `kc-ik events` on the same trial (reads the
 # whole trajectory file and the force plates, writes a small kinematics file, almost no
-# computation).
+# computation). The per-frame model (kc_pig_compute) runs on threads only for trials of
+# KC_PIG_PARALLEL_MIN_FRAMES (16384) frames or more: on a drop jump its work (~1.3 ms) is
+# smaller than starting, waking and joining a second thread on shared cores, which made 2
+# threads slower than 1 (0.68-0.85x, 20-36 ms per run at a load average of 7-9 on 2 cores).
+# The load average is printed: timings on a shared machine depend on it.
 # Usage: benchmarks/ik.sh [BUILD_DIR] [R]     (defaults: build, 15)
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
@@ -45,3 +49,4 @@ awk -v F="$F" -v a="$t1" -v b="$t2" -v fl="$fl" -v R="$R" 'BEGIN {
     printf "(median of %d runs each; whole process: reading trial + static, model, events, metrics,\n", R
     printf " normalisation, writing; floor: kc-ik events on the same trial)\n"
 }'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) ($(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores)"

@@ -182,22 +182,46 @@ static void test_against_reference(int foot_flat)
     CHECK_NEAR("angles vs reference (deg)", max_a, 0, 1e-9);
     CHECK_NEAR("joint centres vs reference (mm)", max_j, 0, 1e-9);
 
-    /* threads: same bytes */
+    /* threads: same bytes. kc_pig_compute runs the frames in parallel only from
+     * KC_PIG_PARALLEL_MIN_FRAMES frames on, so the trial is tiled to that length (every
+     * tile must also give the 400-frame results) and computed with 1 and 2 threads. */
 #ifdef _OPENMP
-    double *ang1 = malloc(KC_PIG_N_ANGLES * F * 3 * sizeof *ang1);
-    double *jc1 = malloc(KC_PIG_N_CENTRES * F * 3 * sizeof *jc1);
-    if (ang1 && jc1) {
-        int nt = omp_get_max_threads();
-        omp_set_num_threads(1);
-        kc_pig_compute(&p, tr, F, KC_PIG_N_MARKERS, idx, prog, ang1, jc1);
-        omp_set_num_threads(nt);
-        CHECK("angles independent of threads",
-              memcmp(ang, ang1, KC_PIG_N_ANGLES * F * 3 * sizeof *ang) == 0);
-        CHECK("centres independent of threads",
-              memcmp(jc, jc1, KC_PIG_N_CENTRES * F * 3 * sizeof *jc) == 0);
+    {
+        size_t FL = ((size_t)KC_PIG_PARALLEL_MIN_FRAMES + F - 1) / F * F;
+        double *trl = malloc(FL * KC_PIG_N_MARKERS * 3 * sizeof *trl);
+        double *ang1 = malloc(KC_PIG_N_ANGLES * FL * 3 * sizeof *ang1);
+        double *jc1 = malloc(KC_PIG_N_CENTRES * FL * 3 * sizeof *jc1);
+        double *ang2 = malloc(KC_PIG_N_ANGLES * FL * 3 * sizeof *ang2);
+        double *jc2 = malloc(KC_PIG_N_CENTRES * FL * 3 * sizeof *jc2);
+        if (CHECK("allocation (long trial)", trl && ang1 && jc1 && ang2 && jc2)) {
+            for (size_t t = 0; t < FL / F; t++)
+                memcpy(trl + t * F * KC_PIG_N_MARKERS * 3, tr, F * KC_PIG_N_MARKERS * 3 * sizeof *tr);
+            int nt = omp_get_max_threads();
+            omp_set_num_threads(1);
+            kc_pig_compute(&p, trl, FL, KC_PIG_N_MARKERS, idx, prog, ang1, jc1);
+            omp_set_num_threads(2);
+            kc_pig_compute(&p, trl, FL, KC_PIG_N_MARKERS, idx, prog, ang2, jc2);
+            omp_set_num_threads(nt);
+            CHECK("angles independent of threads",
+                  memcmp(ang1, ang2, KC_PIG_N_ANGLES * FL * 3 * sizeof *ang1) == 0);
+            CHECK("centres independent of threads",
+                  memcmp(jc1, jc2, KC_PIG_N_CENTRES * FL * 3 * sizeof *jc1) == 0);
+            /* the last tile (computed by the second thread) equals the short trial */
+            size_t off = FL - F, bad = 0;
+            for (int c = 0; c < KC_PIG_N_ANGLES; c++)
+                bad += memcmp(ang2 + ((size_t)c * FL + off) * 3, ang + (size_t)c * F * 3,
+                              F * 3 * sizeof *ang) != 0;
+            for (int c = 0; c < KC_PIG_N_CENTRES; c++)
+                bad += memcmp(jc2 + ((size_t)c * FL + off) * 3, jc + (size_t)c * F * 3,
+                              F * 3 * sizeof *jc) != 0;
+            CHECK("long trial, 2 threads: last tile equals the short trial", bad == 0);
+        }
+        free(trl);
+        free(ang1);
+        free(jc1);
+        free(ang2);
+        free(jc2);
     }
-    free(ang1);
-    free(jc1);
 #endif
 
     /* NaN: the left knee marker missing in frame 7 */

@@ -17,8 +17,10 @@
  * other marker. Measured (ISSUE 5): on kc-synth's identity landings IC within 0.21 and
  * take-off within 1.62 frames (200 Hz); on the real drop jumps of opencap_dropjump (one
  * subject, 100 Hz, against the plates) IC bias -0.59 frames (worst 0.81), take-off bias
- * -2.04 frames (worst 2.44): the real toe marker rises 20-45 mm before the plate unloads
- * (the foot rolls over the toe tips), kc-synth's does not. Peak knee flexion is the frame
+ * -2.04 frames (worst 2.44): the real toe marker starts to rise 25-30 ms before the plate
+ * unloads and is ~40-55 mm up when it does (the toes push while the forefoot lifts),
+ * kc-synth's stays down until its force ends (its TOE marker is the push-off pivot), so no
+ * one threshold fits both (ISSUE 5 OPEN, tests/ik.cmake). Peak knee flexion is the frame
  * of largest knee flexion between initial contact and take-off (method "kinematic").
  * Times are in seconds from frame 0; frame is the nearest frame.
  */

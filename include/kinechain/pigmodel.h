@@ -115,7 +115,10 @@ void kc_pig_channel_out(int kind, int side, double a, double b, double c, double
 void kc_pig_frame(const kc_pig_params *p, const kc_vec3 mk[KC_PIG_N_MARKERS], kc_mat3 prog,
                   double ang[KC_PIG_N_ANGLES][3], double jc[KC_PIG_N_CENTRES][3]);
 /* Every frame of pos[F,M,3]: angles [12][F][3], centres [6][F][3] (channel-major, each
- * channel an [F,3] block). OpenMP over frames; results independent of the thread count. */
+ * channel an [F,3] block). OpenMP over frames when F >= KC_PIG_PARALLEL_MIN_FRAMES (shorter
+ * trials run on the calling thread: the fork/join would cost more than the work); results
+ * independent of the thread count. */
+#define KC_PIG_PARALLEL_MIN_FRAMES 16384
 void kc_pig_compute(const kc_pig_params *p, const double *pos, size_t F, size_t M,
                     const int idx[KC_PIG_N_MARKERS], kc_mat3 prog, double *angles,
                     double *centres);

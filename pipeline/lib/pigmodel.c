@@ -331,7 +331,13 @@ void kc_pig_compute(const kc_pig_params *p, const double *pos, size_t F, size_t 
                     double *centres)
 {
     long nf = (long)F;
-#pragma omp parallel for schedule(static)
+    /* Threads only for long trials: a frame costs ~2 us, so a 3.7 s drop jump at 200 Hz is
+     * ~1.3 ms of work (0.7 ms with a warm second thread, measured in-process), while in a
+     * whole kc-ik run on shared cores (load average 7-9 on 2 cores) 2 threads made the run
+     * 20-36 ms slower than 1: starting, waking and joining the second thread waits for the
+     * scheduler. Below KC_PIG_PARALLEL_MIN_FRAMES frames (~30 ms of work) the loop runs on
+     * the calling thread. Frames are independent, so the results are the same either way. */
+#pragma omp parallel for schedule(static) if (nf >= KC_PIG_PARALLEL_MIN_FRAMES)
     for (long fi = 0; fi < nf; fi++) {
         size_t f = (size_t)fi;
         kc_vec3 mk[KC_PIG_N_MARKERS];
