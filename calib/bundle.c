@@ -24,10 +24,12 @@
 #include "kinechain/log.h"
 
 #define NPF 5
+#define GATE_WIDE 1e4   /* px: the gate of the first phase (nothing real is beyond it) */
+#define N_GATES 5       /* phases of the gate: GATE_WIDE, 64, 32, 16 px, outlier_px */
 
 kc_ba_params kc_ba_default_params(void)
 {
-    kc_ba_params p = {60, 1.0, 8.0, 1e-10, 0};
+    kc_ba_params p = {100, 1.0, 8.0, 1e-7, 0};
     return p;
 }
 
@@ -260,12 +262,44 @@ static int init_frames(ba *b, const kc_camera *cams)
     return KC_OK;
 }
 
+/* The unscaled covariance of the camera parameters from the undamped reduced camera system S
+ * at the solution (its inverse is the camera block of the inverse of the full JᵀWJ: Triggs
+ * et al. 2000, §6.1; Hartley & Zisserman 2004, §A6.4), into cov [C·15]² in camera.h's
+ * parameter order; parameters not adjusted (k3; the gauge camera's pose; intrinsics with
+ * --intrinsics; unusable cameras) get 0 rows and columns. S is destroyed. NaN everywhere
+ * when S is singular (the caller says so). */
+static void covariance(const ba *b, gsl_matrix *S, int bad, double *cov)
+{
+    size_t C = b->C, np = b->np, N = C * np, M = C * KC_CAM_NPARAM;
+    if (!cov)
+        return;
+    memset(cov, 0, M * M * sizeof *cov);
+    if (bad || gsl_linalg_cholesky_decomp1(S) || gsl_linalg_cholesky_invert(S)) {
+        for (size_t i = 0; i < M * M; i++)
+            cov[i] = NAN;
+        return;
+    }
+    for (size_t i = 0; i < N; i++) {
+        size_t ci = i / np, ai = i % np;
+        if (!b->usable[ci] || ((int)ci == b->root && b->map[ai] >= 9))
+            continue;
+        for (size_t k = 0; k < N; k++) {
+            size_t ck = k / np, ak = k % np;
+            if (!b->usable[ck] || ((int)ck == b->root && b->map[ak] >= 9))
+                continue;
+            cov[(ci * KC_CAM_NPARAM + (size_t)b->map[ai]) * M + ck * KC_CAM_NPARAM +
+                (size_t)b->map[ak]] = gsl_matrix_get(S, i, k);
+        }
+    }
+}
+
 int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
                const double wand_mm[3], int root, const uint8_t *usable, kc_camera *cams,
                kc_ba_report *rep)
 {
     ba b = {0};
     double *wxyz = rep->wand_xyz;   /* rep is cleared below */
+    double *rep_cov = rep->cov;
     b.C = C, b.F = F, b.det = det, b.usable = usable, b.root = root, b.huber = p->huber_px;
     double mw = (wand_mm[0] + wand_mm[1] + wand_mm[2]) / 3.0;
     for (int m = 0; m < 3; m++)
@@ -326,12 +360,19 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
     }
     b.gate = INFINITY;
     double lambda = 1e-3, t0 = kc_now();
-    int it;
-    for (it = 0; it < p->max_iter; it++) {
-        /* the gate follows the fit down to outlier_px: early on the residuals are large */
-        memset(rep, 0, sizeof *rep);
-        stats(&b, cams, rep);
-        b.gate = fmax(p->outlier_px, 5.0 * rep->rms_px);
+    int it, n_iter = 0;
+    /* final: 0 while adjusting; 1 for one more pass at the solution that forms the undamped
+     * reduced camera system for the covariance; 2 when done */
+    int final = 0, phase = 0;
+    static const double gates[N_GATES] = {GATE_WIDE, 64, 32, 16, 0};
+    for (it = 0; final < 2; it++) {
+        /* phases: first the Huber loss alone (a gate far beyond any real residual), then
+         * the gate narrowed step by step down to outlier_px, each step once the fit has
+         * (coarsely) converged at the previous one. A gate that narrows with the fit alone
+         * shuts out the observations the starting model fits worst — those at the image
+         * edges, where the distortion is not yet estimated — and leaves the adjustment
+         * crawling in a local minimum of the truncated cost without them. */
+        b.gate = fmax(gates[phase], p->outlier_px);
         /* normal equations: chunks of frames in parallel, reduced in chunk order */
         memset(Up, 0, nchunk * C * np * np * sizeof *Up);
         memset(gp, 0, nchunk * N * sizeof *gp);
@@ -356,6 +397,8 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
         }
         int accepted = 0;
         double cost1 = cost0;
+        if (final)
+            lambda = 0;
         for (int trial = 0; trial < 12 && !accepted; trial++) {
             /* per frame: the damped V⁻¹ and W_qc V⁻¹ (independent: parallel) */
             int bad = 0;
@@ -452,6 +495,11 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
                     gsl_matrix_set(S, i, i, 1);
                     gsl_vector_set(rhs, i, 0);
                 }
+            if (final) {
+                covariance(&b, S, bad, rep_cov);
+                final = 2;
+                break;
+            }
             if (bad || gsl_linalg_cholesky_decomp1(S) || gsl_linalg_cholesky_solve(S, rhs, sol)) {
                 lambda *= 10;
                 continue;
@@ -501,12 +549,22 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
                 lambda *= 10;
             }
         }
+        if (final)
+            break;
+        n_iter++;
         KC_DEBUG("BA iteration %d: cost %.6g -> %.6g, lambda %.3g, gate %.2f px", it, cost0,
                  cost1, lambda, b.gate);
-        if (!accepted || (cost0 - cost1) < p->tol * cost0) {
-            if (b.gate <= p->outlier_px + 1e-12)
-                break;
+        double tol = phase == 0 ? 1e-3 : phase < N_GATES - 1 ? 1e-5 : p->tol;
+        if (!accepted || (cost0 - cost1) < tol * cost0) {
+            if (phase < N_GATES - 1)
+                phase++;
+            else
+                final = 1;
         }
+        if (it + 1 >= p->max_iter)
+            final = 1;
+        if (final && !rep_cov)
+            break;
     }
     b.gate = p->outlier_px;
     memset(rep, 0, sizeof *rep);
@@ -522,12 +580,26 @@ int kc_ba_wand(const kc_ba_params *p, const double *det, size_t C, size_t F,
             }
     }
     stats(&b, cams, rep);
-    rep->iterations = it;
+    rep->cov = rep_cov;
+    if (rep_cov && rep->n_obs) {
+        /* scaled by the residual variance per coordinate, corrected for the degrees of
+         * freedom: n = 2 x observations, p = the cameras' adjusted parameters less the
+         * gauge's 6 plus 5 per frame */
+        size_t nu = 0;
+        for (size_t c = 0; c < C; c++)
+            nu += usable[c] != 0;
+        double pp = (double)(np * nu) - 6 + NPF * (double)nf, n2 = 2.0 * (double)rep->n_obs;
+        double s2 = n2 > pp ? rep->rms_px * rep->rms_px * n2 / (n2 - pp) : NAN;
+        for (size_t i = 0; i < C * KC_CAM_NPARAM * C * KC_CAM_NPARAM; i++)
+            rep_cov[i] *= s2;
+    }
+    rep->iterations = n_iter;
     rep->n_frames = (long)nf;
-    rep->seconds_per_iter = (kc_now() - t0) / (it + 1);
+    rep->seconds_per_iter = (kc_now() - t0) / (n_iter + 1);
     st = KC_OK;
 out:
-    rep->wand_xyz = wxyz;   /* the caller's buffer, whatever happened */
+    rep->wand_xyz = wxyz;   /* the caller's buffers, whatever happened */
+    rep->cov = rep_cov;
     free(b.fidx), free(b.cen), free(b.dir), free(cen2), free(dir2), free(cams2);
     free(U), free(gc), free(V), free(gf), free(W), free(dc), free(Sd);
     free(Vinv), free(WV), free(Up), free(gp), free(part);

@@ -64,10 +64,14 @@ int kc_rig_init(const double *det, size_t C, size_t F, const double wand_mm[3],
 
 /* ---- bundle adjustment (bundle.c) --------------------------------------------------- */
 typedef struct kc_ba_params {
-    int max_iter;            /* LM iterations (default 50) */
+    int max_iter;            /* LM iterations (default 100) */
     double huber_px;         /* Huber threshold on a 2-D residual's norm, px (default 1) */
-    double outlier_px;       /* residuals above this get weight 0 after the first pass (10) */
-    double tol;              /* stop when the relative cost decrease is below this (1e-10) */
+    double outlier_px;       /* residuals above this get weight 0 in the last phase (8); the
+                                gate before it narrows from 1e4 px through 64, 32, 16 px,
+                                each phase ending when the relative cost decrease falls
+                                below 1e-3 (first) or 1e-5 */
+    double tol;              /* stop the last phase when the relative cost decrease is below
+                                this (1e-7: a change of the cost far below one unit of χ²) */
     int fix_intrinsics;      /* solve only poses (--intrinsics) */
 } kc_ba_params;
 
@@ -82,6 +86,11 @@ typedef struct kc_ba_report {
     double seconds_per_iter;
     double *wand_xyz;        /* in: NULL, or [F,3,3] the caller owns; out: each frame's fitted
                                 wand markers (mm, rig frame), NaN for frames not adjusted */
+    double *cov;             /* in: NULL, or [C·15, C·15] the caller owns; out: the covariance
+                                of all cameras' parameters (camera.h order per camera; units
+                                px, 1, rad, mm) at the solution, in the gauge of the adjustment
+                                (root camera's pose fixed: its rows 0), scaled by the residual
+                                variance; NaN if the system was singular */
 } kc_ba_report;
 
 /* Bundle-adjust cameras cams[C] (those with usable[c]; camera root's pose fixed: the gauge;
@@ -117,5 +126,29 @@ void kc_calib_transform_camera(kc_camera *cam, kc_mat3 A, kc_vec3 b);
 int kc_wand_length_stats(const double *det, size_t C, size_t F, const double wand_mm[3],
                          const kc_camera *cams, const uint8_t *usable, double *rms_mm,
                          double *bias_mm, long *n) KC_RESULT_USED;
+
+/* ---- covariance of a calibration (covariance.c) ---------------------------------------- */
+/* Move the covariance cov [C·15, C·15] (camera.h order per camera, e.g. kc_ba_report.cov) of
+ * cameras cams[C] into the gauge of the rig as a whole: the world frame in which a rigid
+ * alignment of the calibrated (usable[c]) cameras' centres is the identity, so that a
+ * camera's pose uncertainty is the one seen after aligning the rig to a reference
+ * (linearised). In place. KC_OK, KC_ENOMEM, or KC_ENUMERIC (NaN in cov, fewer than three
+ * cameras). */
+int kc_calib_cov_rig_gauge(const kc_camera *cams, const uint8_t *usable, size_t C, double *cov)
+    KC_RESULT_USED;
+
+/* Carry one camera's covariance cov [15,15] through the world transform X' = A·X + b
+ * (cam: the camera before the transform). In place. */
+void kc_calib_cov_transform(const kc_camera *cam, kc_mat3 A, kc_vec3 b, double cov[225]);
+
+/* Standard deviations of a camera from its covariance [15,15]: fx, fy, cx, cy (px), centre
+ * (mm: the RMS length of the 3-D centre error, √trace Σ_C) and orientation (deg: the RMS
+ * angle of the rotation error). */
+typedef struct kc_calib_sd {
+    double fx, fy, cx, cy;   /* px */
+    double centre_mm;
+    double rotation_deg;
+} kc_calib_sd;
+void kc_calib_camera_sd(const kc_camera *cam, const double cov[225], kc_calib_sd *sd);
 
 #endif

@@ -52,6 +52,7 @@ static void usage(FILE *fp, int status)
             "                       LFRAME's root attribute lframe_mm)\n"
             "  --focal-px F         initial focal length, px (default: the image width)\n"
             "  --image-size W,H     image size, px (default: from --intrinsics, else the\n"
+            "                       observation file's image_size attribute, else the\n"
             "                       centroids' extent rounded up to a multiple of 8)\n"
             "  --intrinsics FILE    take K and distortion from FILE.calib.h5 and solve the\n"
             "                       poses only\n"
@@ -339,6 +340,30 @@ fail:
     return code;
 }
 
+/* Camera c's image size from an observation file's optional root attribute image_size
+ * [2·C] (width, height per camera of /camera_names, px). 1 when set, 0 when absent, -1 when
+ * malformed (logged naming the file). */
+static int obs_image_size(const kc_obs *o, const char *path, size_t c, int *w, int *h)
+{
+    size_t n = 0;
+    const double *v = kc_obs_extra(o, "image_size", &n);
+    if (!v)
+        return 0;
+    if (n != 2 * o->n_cameras) {
+        KC_ERROR("\"%s\": image_size has %zu values, expected 2 per camera (%zu)", path, n,
+                 2 * o->n_cameras);
+        return -1;
+    }
+    double a = v[2 * c], b = v[2 * c + 1];
+    if (!(a >= 1 && a <= 1e5 && b >= 1 && b <= 1e5) || a != floor(a) || b != floor(b)) {
+        KC_ERROR("\"%s\": image_size of camera \"%s\" is not a width and height in pixels",
+                 path, o->camera_names[c]);
+        return -1;
+    }
+    *w = (int)a, *h = (int)b;
+    return 1;
+}
+
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -463,9 +488,13 @@ static int run_points(const kc_cli *cli, const board_opts *o, int nargs, char **
             mu = fmax(mu, q[0]), mv = fmax(mv, q[1]);
             n++;
         }
+        int hs = 0;
         if (o->size[0] > 0) {
             cam->width = (int)o->size[0], cam->height = (int)o->size[1];
-        } else {
+        } else if ((hs = obs_image_size(ob, obs_path, c, &cam->width, &cam->height)) < 0) {
+            st = KC_EINVAL;
+            goto fail;
+        } else if (hs == 0) {
             cam->width = 8 * (int)ceil((mu + 0.5) / 8.0);
             cam->height = 8 * (int)ceil((mv + 0.5) / 8.0);
             if (cam->width < 8)
@@ -752,6 +781,8 @@ int main(int argc, char **argv)
     uint8_t *usable = NULL;
     kc_wand_stats *ws = NULL;
     kc_ba_report *rep = NULL;
+    double *covs = NULL;   /* [C][15][15] per camera, world frame */
+    int have_size = 0;     /* image sizes from the wand capture's image_size attribute */
     kc_calib_resid *res = NULL;
     double *resbuf = NULL;
     char *plot_path = NULL;
@@ -806,7 +837,8 @@ int main(int argc, char **argv)
     usable = calloc(C, 1);
     ws = calloc(C, sizeof *ws);
     rep = calloc(1, sizeof *rep);
-    if (!cams || !det || !usable || !ws || !rep || !(rep->wand_xyz = malloc(F * 9 * sizeof(double))))
+    if (!cams || !det || !usable || !ws || !rep || !(rep->wand_xyz = malloc(F * 9 * sizeof(double))) ||
+        !(rep->cov = malloc(C * C * KC_CAM_NPARAM * KC_CAM_NPARAM * sizeof(double))))
         goto fail;
     /* image sizes */
     for (size_t i = 0; i < C; i++) {
@@ -823,7 +855,10 @@ int main(int argc, char **argv)
         } else if (size[0] > 0) {
             cams[i].width = (int)size[0];
             cams[i].height = (int)size[1];
-        } else {
+        } else if ((have_size = obs_image_size(wo, wand_path, i, &cams[i].width, &cams[i].height)) < 0) {
+            st = KC_EINVAL;
+            goto fail;
+        } else if (have_size == 0) {
             double mu = 0, mv = 0;
             for (size_t j = 0; j < wo->centroids[i].n; j++) {
                 mu = fmax(mu, wo->centroids[i].xy[2 * j]);
@@ -837,7 +872,7 @@ int main(int argc, char **argv)
                 cams[i].height = 8;
         }
     }
-    if (!intr && size[0] <= 0)
+    if (!intr && size[0] <= 0 && !have_size)
         KC_INFO("image sizes taken from the centroids' extent (give --image-size to set them)");
 
     /* (1) wand detection */
@@ -893,6 +928,13 @@ int main(int argc, char **argv)
     KC_INFO("bundle adjustment: %d iterations, %.3f s each, %ld frames, %ld observations, "
             "RMS %.3f px", rep->iterations, rep->seconds_per_iter, rep->n_frames, rep->n_obs,
             rep->rms_px);
+    /* the parameters' covariance, relative to the rig as a whole (see covariance.c) */
+    int have_cov = kc_calib_cov_rig_gauge(cams, usable, C, rep->cov) == KC_OK;
+    if (!have_cov && n_usable < 3)
+        KC_WARN("no covariance of the calibration: it needs three or more calibrated cameras");
+    else if (!have_cov)
+        KC_WARN("no covariance of the calibration: the bundle adjustment's reduced camera "
+                "system is singular at the solution");
     /* (4) world frame from the L-frame */
     kc_mat3 A;
     kc_vec3 b;
@@ -900,8 +942,21 @@ int main(int argc, char **argv)
     if ((st = kc_lframe_locate(lo, lf_path, cams, usable, lf, n_lf, &A, &b, &fit)))
         goto fail;
     KC_INFO("L-frame: %zu markers fitted to %.2f mm RMS", n_lf, fit);
-    for (size_t i = 0; i < C; i++)
+    st = KC_ENOMEM;
+    if (have_cov && !(covs = calloc(C * KC_CAM_NPARAM * KC_CAM_NPARAM, sizeof *covs)))
+        goto fail;
+    for (size_t i = 0; i < C; i++) {
+        if (have_cov && usable[i]) {
+            double *cv = covs + i * KC_CAM_NPARAM * KC_CAM_NPARAM;
+            size_t M = C * KC_CAM_NPARAM;
+            for (size_t r = 0; r < KC_CAM_NPARAM; r++)
+                for (size_t k = 0; k < KC_CAM_NPARAM; k++)
+                    cv[r * KC_CAM_NPARAM + k] = rep->cov[(i * KC_CAM_NPARAM + r) * M +
+                                                         i * KC_CAM_NPARAM + k];
+            kc_calib_cov_transform(&cams[i], A, b, cv);
+        }
         kc_calib_transform_camera(&cams[i], A, b);
+    }
     for (size_t f = 0; f < 3 * F; f++) {   /* the fitted wand markers too, for the figure */
         double *x = rep->wand_xyz + 3 * f;
         kc_vec3 X = kc_v3_add(kc_m3_apply(A, kc_v3(x[0], x[1], x[2])), b);
@@ -917,8 +972,8 @@ int main(int argc, char **argv)
      * extrapolated beyond it (the residual figure shows where); one line for all cameras,
      * after the calibration succeeded */
     {
-        char list[512] = "";
-        size_t len = 0, n_low = 0;
+        char list[512] = "", all[1024] = "";
+        size_t len = 0, n_low = 0, alen = 0;
         for (size_t i = 0; i < C && !intr; i++) {
             unsigned char cell[8 * 6] = {0};
             int n_cells = 0;
@@ -933,6 +988,9 @@ int main(int argc, char **argv)
                     n_cells++;
                 }
             }
+            if (usable[i] && alen < sizeof all - 80)
+                alen += (size_t)snprintf(all + alen, sizeof all - alen, "%s%s %d", alen ? ", " : "",
+                                         cams[i].name, n_cells);
             if (!usable[i] || n_cells >= 20)
                 continue;
             n_low++;
@@ -940,6 +998,8 @@ int main(int argc, char **argv)
                 len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %d", n_low > 1 ? ", " : "",
                                         cams[i].name, n_cells);
         }
+        if (alen)
+            KC_INFO("wand coverage, cells of 48 (8x6 grid) per camera: %s", all);
         if (n_low)
             KC_WARN("the wand covered fewer than 20 of 48 cells (8x6 grid) of %zu camera image%s "
                     "(%s): principal points and distortion are extrapolated beyond; wave the "
@@ -957,6 +1017,17 @@ int main(int argc, char **argv)
         out->cameras[i].excluded = !usable[i];
         out->cameras[i].rms_px = usable[i] && i < 256 ? rep->cam_rms_px[i] : NAN;
         out->cameras[i].n_obs = usable[i] && i < 256 ? rep->cam_n_obs[i] : 0;
+        if (covs && usable[i]) {
+            double *cv = covs + i * KC_CAM_NPARAM * KC_CAM_NPARAM;
+            kc_calib_sd sd;
+            kc_calib_camera_sd(&cams[i], cv, &sd);
+            KC_INFO("camera \"%s\": SD fx %.3f px, fy %.3f px, cx %.3f px, cy %.3f px, centre "
+                    "%.3f mm, orientation %.4f deg", cams[i].name, sd.fx, sd.fy, sd.cx, sd.cy,
+                    sd.centre_mm, sd.rotation_deg);
+            if (!(out->cameras[i].covariance = malloc(KC_CAM_NPARAM * KC_CAM_NPARAM * sizeof(double))))
+                goto fail;
+            memcpy(out->cameras[i].covariance, cv, KC_CAM_NPARAM * KC_CAM_NPARAM * sizeof(double));
+        }
     }
     if (!no_plot) {
         /* every detection with its residual against the fitted wand (NaN: not adjusted) */
@@ -1010,8 +1081,11 @@ fail:
     free(res);
     free(resbuf);
     free(plot_path);
-    if (rep)
+    if (rep) {
         free(rep->wand_xyz);
+        free(rep->cov);
+    }
+    free(covs);
     kc_obs_free(wo);
     kc_obs_free(lo);
     kc_calib_free(intr);

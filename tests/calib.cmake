@@ -58,3 +58,11 @@ if(KC_FUZZ)
   target_link_libraries(fuzz_calibio PRIVATE kccalib)
   set_target_properties(fuzz_calibio PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 endif()
+# Honest standard deviations: the covariance kc-calib wand writes against the errors it
+# makes on three kc-synth seeds (RMS of error/SD over 24 cameras within a factor 2 of 1).
+kc_add_unit_test(test_calib_cov ${KC_TEST_DIR}/test_calib_cov.c)
+target_link_libraries(test_calib_cov PRIVATE kccalib)
+target_compile_definitions(test_calib_cov PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
+                           KC_CALIB_EXE="$<TARGET_FILE:kc-calib>")
+add_dependencies(test_calib_cov kc-synth kc-calib)
+set_tests_properties(test_calib_cov PROPERTIES LABELS "synth;tool;slow" TIMEOUT 900)

@@ -3,6 +3,7 @@
  *   MODE sparse  a copy in which camera 2 keeps its blobs in only 5% of the frames
  *   MODE single  a copy in which only camera 1 keeps any blob
  *   MODE drop2   a copy in which camera 2 has no blob at all
+ *   MODE badsize a copy whose image_size attribute has 3 values
  * usage: test_calib_make_bad MODE IN.obs.h5 OUT.obs.h5 */
 #include <math.h>
 #include <stdio.h>
@@ -45,7 +46,18 @@ int main(int argc, char **argv)
     } else if (!strcmp(argv[1], "single")) {
         for (size_t c = 1; c < o->n_cameras; c++)
             thin(&o->centroids[c], o->n_frames, 0);
+    } else if (!strcmp(argv[1], "badsize")) {
+        /* kc-synth wrote 2 per camera: keep 3 of them */
+        size_t i = 0;
+        while (i < o->n_extra && strcmp(o->extra_names[i], "image_size"))
+            i++;
+        if (i == o->n_extra || o->extra_lengths[i] < 3) {
+            kc_obs_free(o);
+            return 1;
+        }
+        o->extra_lengths[i] = 3;
     } else {
+        kc_obs_free(o);
         return 1;
     }
     kc_provenance prov = {"test_calib_make_bad", 0, NULL, 0, NULL, false};

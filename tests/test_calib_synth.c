@@ -1,12 +1,15 @@
 /* kc-calib wand against kc-synth's truth (issue 6, acceptance): a synthetic session with 8
- * cameras, 0.3 px noise, ~2,000 wand frames and 8% spurious blobs is calibrated and the
- * recovered rig compared with calib/truth.calib.h5 in the world frame the L-frame sets (no
- * alignment: the L-frame must put it there): focal length, principal point, camera centres,
- * orientations, reprojection RMS, wand length error, and held-out markers of a drop jump
- * triangulated with the recovered vs the true calibration, and a grid over each image
- * projected through the recovered vs the true model. Also: the same bytes with 1 and 2
- * threads, a focal guess 30% off, and a camera that sees the wand in only 5% of the frames
- * (the others no worse than without that camera, within 1.25x + 0.5 mm). */
+ * cameras, 0.3 px noise, 2,001 wand frames and 8% spurious blobs is calibrated and the
+ * recovered rig compared with calib/truth.calib.h5 after a rigid alignment of the camera
+ * centres (the wand fixes the scale; the L-frame's world frame is reported and bounded too):
+ * focal length, principal point, camera centres, orientations, a grid over each image
+ * projected through the recovered vs the true model, reprojection RMS, wand length error,
+ * and held-out markers of a drop jump triangulated with the recovered vs the true
+ * calibration (in the L-frame's world, and with the rig aligned to the truth). All at the
+ * issue's bounds since kc-synth's wand capture sweeps the volume and the L-frame markers are
+ * averaged over the whole L-frame capture. Also: the same bytes with 1 and 2 threads, a
+ * focal guess 30% off, and a camera that sees the wand in only 5% of the frames (the others
+ * no worse than without that camera, within 1.25x + 0.5 mm). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +21,6 @@
 #include "kinechain/log.h"
 #include "kinechain/trajfile.h"
 #include "testutil.h"
-
-/* An acceptance number of issue 6 that this slice does not reach yet: the assertion stays
- * at the issue's value; it fails the test only when built with -DKC_CALIB_STRICT, otherwise
- * it prints the measured value as pending (ISSUE 6). */
-static void accept(const char *what, double got, double tol)
-{
-#ifdef KC_CALIB_STRICT
-    CHECK_NEAR(what, got, 0, tol);
-#else
-    if (fabs(got) <= tol)
-        CHECK_NEAR(what, got, 0, tol);
-    else
-        printf("  PENDING (ISSUE 6, not reached): %s: %.4g, acceptance %.4g\n", what, got, tol);
-#endif
-}
 
 static int run(const char *cmd)
 {
@@ -102,6 +90,37 @@ out:
     kc_obs_free(wo);
     kc_calib_free(rc);
     kc_calib_free(tc);
+}
+
+/* The recovered calibration rigidly aligned to the truth by its camera centres, written to
+ * out: what the rig gives without the L-frame's share of the error. 0 when written. */
+static int write_aligned(const char *rec_path, const char *truth_path, const char *out)
+{
+    kc_calib *rec = NULL, *tru = NULL;
+    int st = -1;
+    if (kc_calib_read(rec_path, &rec) || kc_calib_read(truth_path, &tru))
+        goto done;
+    kc_vec3 P[64], Q[64];
+    size_t np = 0;
+    for (size_t i = 0; i < tru->n_cameras && np < 64; i++) {
+        int k = kc_calib_find(rec, tru->cameras[i].cam.name);
+        if (k < 0 || rec->cameras[k].excluded)
+            continue;
+        P[np] = kc_camera_centre(&rec->cameras[k].cam);
+        Q[np++] = kc_camera_centre(&tru->cameras[i].cam);
+    }
+    kc_mat3 A;
+    kc_vec3 b;
+    double fit;
+    if (np < 3 || kc_calib_rigid_fit(P, Q, np, &A, &b, &fit))
+        goto done;
+    for (size_t i = 0; i < rec->n_cameras; i++)
+        kc_calib_transform_camera(&rec->cameras[i].cam, A, b);
+    st = kc_calib_write(out, rec, NULL);
+done:
+    kc_calib_free(rec);
+    kc_calib_free(tru);
+    return st;
 }
 
 static size_t wand_frames(const char *sess)
@@ -248,21 +267,29 @@ static int compare(const char *rec_path, const char *truth_path, const char *tag
     double grms = gn ? sqrt(gss / (double)gn) : NAN;
     printf("  grid over each image, recovered vs true projection: RMS %.3f px, max %.3f px\n",
            grms, gmax);
-    /* the issue's acceptance numbers (ISSUE 6) */
-    accept("grid projection RMS, px (ISSUE 6: <= 0.15)", grms, 0.15);
-    accept("grid projection max, px (ISSUE 6: <= 0.6)", gmax, 0.6);
-    accept("principal point error, px (ISSUE 6: <= 2)", ppmax, 2.0);
-    accept("camera centre error after rigid alignment, mm (ISSUE 6: <= 1.5)", cmax, 1.5);
-    accept("orientation error after rigid alignment, deg (ISSUE 6: <= 0.1)", omax, 0.1);
-    accept("focal length error, % (ISSUE 6: <= 0.05)", fmax_pct, 0.05);
-    /* what this slice reaches (measured 0.063 %, 5.6 px, 2.6 mm, 0.19 deg at seed 11),
-     * asserted with some margin so that a regression shows */
-    CHECK_NEAR("focal length error, % (this slice)", fmax_pct, 0, 0.15);
-    CHECK_NEAR("principal point error, px (this slice)", ppmax, 0, 8.0);
-    CHECK_NEAR("camera centre error after rigid alignment, mm (this slice)", cmax, 0, 4.0);
-    CHECK_NEAR("camera centre error in the L-frame's world, mm (this slice)", cmax_l, 0, 5.0);
-    CHECK_NEAR("orientation error, deg (this slice)", omax, 0, 0.3);
-    CHECK_NEAR("orientation error in the L-frame's world, deg (this slice)", omax_l, 0, 0.3);
+    /* the issue's acceptance numbers (ISSUE 6; seed 11 measured 0.021 %, 1.69 px, 0.51 mm,
+     * 0.050 deg, grid 0.072 / 0.30 px) */
+    CHECK_NEAR("grid projection RMS, px (ISSUE 6: <= 0.15)", grms, 0, 0.15);
+    CHECK_NEAR("grid projection max, px (ISSUE 6: <= 0.6)", gmax, 0, 0.6);
+    CHECK_NEAR("principal point error, px (ISSUE 6: <= 2)", ppmax, 0, 2.0);
+    CHECK_NEAR("camera centre error after rigid alignment, mm (ISSUE 6: <= 1.5)", cmax, 0, 1.5);
+    CHECK_NEAR("orientation error after rigid alignment, deg (ISSUE 6: <= 0.1)", omax, 0, 0.1);
+    CHECK_NEAR("focal length error, % (ISSUE 6: <= 0.05)", fmax_pct, 0, 0.05);
+    /* the world frame the L-frame set: the rigid motion that aligns the recovered camera
+     * centres to the true ones, as a rotation angle and the displacement of the origin
+     * (ISSUE 6, the L-frame on its own: origin <= 1 mm, axes <= 0.1 deg; this includes the
+     * rig's own error) */
+    {
+        double ang = kc_v3_norm(kc_m3_to_rodrigues(A)) / KC_DEG, org = kc_v3_norm(b);
+        printf("  world frame from the L-frame vs the truth: axes %.4f deg, origin %.3f mm\n",
+               ang, org);
+        CHECK_NEAR("L-frame world frame: axes, deg (ISSUE 6: <= 0.1)", ang, 0, 0.1);
+        CHECK_NEAR("L-frame world frame: origin, mm (ISSUE 6: <= 1)", org, 0, 1.0);
+    }
+    /* in the L-frame's world without alignment (measured 0.60 mm, 0.051 deg), asserted with
+     * some margin so that a regression shows */
+    CHECK_NEAR("camera centre error in the L-frame's world, mm (regression)", cmax_l, 0, 1.5);
+    CHECK_NEAR("orientation error in the L-frame's world, deg (regression)", omax_l, 0, 0.1);
     kc_calib_free(rec);
     kc_calib_free(tru);
     return 0;
@@ -313,8 +340,27 @@ int main(void)
     double e_true = held_out_rmse(tt), e_rec = held_out_rmse(tr);
     printf("held-out markers: 3-D RMSE %.4f mm (recovered) vs %.4f mm (true), ratio %.4f\n",
            e_rec, e_true, e_rec / e_true);
-    accept("held-out RMSE ratio - 1 (ISSUE 6: <= 0.05)", e_rec / e_true - 1, 0.05);
-    CHECK_NEAR("held-out RMSE ratio (this slice, measured 1.063)", e_rec / e_true, 1.0, 0.10);
+    /* in the world frame the L-frame set, as a lab has it (measured 1.001 at seed 11) */
+    CHECK_NEAR("held-out RMSE ratio (ISSUE 6: <= 1.05)", e_rec / e_true, 1.0, 0.05);
+    /* the same with the recovered rig aligned to the truth by its camera centres (the rig
+     * alone; the centres' alignment fits the whole ring, the L-frame the floor under the
+     * drop jump) */
+    {
+        char al[1100], ta[1100];
+        snprintf(al, sizeof al, "%s/aligned.calib.h5", dir);
+        snprintf(ta, sizeof ta, "%s/aligned.traj.h5", dir);
+        snprintf(cmd, sizeof cmd, "'%s' -o '%s' --cutoff none --max-gap 0 --quiet '%s' "
+                 "'%s/s01/dvj_1.obs.h5'", KC_TRIANGULATE_EXE, ta, al, sess);
+        if (CHECK("write the aligned calibration", write_aligned(rec, truth, al) == 0) &&
+            CHECK("kc-triangulate with the aligned calibration", run(cmd) == 0)) {
+            double e_al = held_out_rmse(ta);
+            printf("held-out markers with the recovered rig aligned to the truth: 3-D RMSE "
+                   "%.4f mm, ratio %.4f\n", e_al, e_al / e_true);
+            /* the issue's bound applied to the rig alone (measured 1.030 at seed 11) */
+            CHECK_NEAR("held-out RMSE ratio, rig aligned to the truth (ISSUE 6 bound 1.05)",
+                       e_al / e_true, 1.0, 0.05);
+        }
+    }
     wand_length_vs_truth(sess, rec, truth);
 
     /* a camera that sees the wand in only 5% of the frames (cam02 keeps its blobs in every

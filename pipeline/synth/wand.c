@@ -1,6 +1,6 @@
-/* Calibration captures: a wand of three collinear markers at 0, 150 and 500 mm waved through
- * the volume for ~20 s, and an L-frame of four markers lying on the floor for 2 s; both seen
- * as unlabelled centroids only, with the true marker positions under /truth. */
+/* Calibration captures: a wand of three collinear markers at 0, 150 and 500 mm swept through
+ * the whole volume (default 20 s), and an L-frame of four markers lying on the floor for 2 s;
+ * both seen as unlabelled centroids only, with the true marker positions under /truth. */
 #include "synth.h"
 
 #include <math.h>
@@ -27,7 +27,18 @@ static int obs_common(kc_obs *o, const sy_rig *rig, const sy_options *opt, const
         if (!(o->camera_names[c] = strdup(rig->cams[c].name)))
             return KC_ENOMEM;
     o->n_frames = F;
-    return KC_OK;
+    /* each camera's image size (width, height per camera of /camera_names, px): kc-calib
+     * takes it from here rather than from the centroids' extent */
+    double *sz = malloc(2 * o->n_cameras * sizeof *sz);
+    if (!sz)
+        return KC_ENOMEM;
+    for (size_t c = 0; c < o->n_cameras; c++) {
+        sz[2 * c] = rig->cams[c].width;
+        sz[2 * c + 1] = rig->cams[c].height;
+    }
+    int st = kc_obs_add_extra(o, "image_size", 2 * o->n_cameras, sz);
+    free(sz);
+    return st;
 }
 
 static int truth_markers(kc_obs *o, const sy_options *opt, const char *prefix, size_t M,
@@ -85,36 +96,76 @@ static int finish_capture(int st, const sy_rig *rig, const sy_options *opt, kc_o
     return KC_OK;
 }
 
-/* a smooth wandering coordinate: three sines of random frequency, scaled to ±amp */
-static double wander(const double *f, const double *ph, double t, double amp)
-{
-    return amp * (0.5 * sin(2 * KC_PI * f[0] * t + ph[0]) + 0.3 * sin(2 * KC_PI * f[1] * t + ph[1]) +
-                  0.2 * sin(2 * KC_PI * f[2] * t + ph[2]));
-}
+/* The wand capture sweeps the capture volume the way a person calibrating a lab does it:
+ * walking lanes across the floor area (a lawnmower path, alternately along x and along y) at
+ * four heights from near the floor to above the head, waving the wand in loops on the way and
+ * turning it through all orientations, so that every camera sees the wand over most of its
+ * image (a camera's principal point and distortion are only determined where it saw the wand;
+ * with the wand confined to the middle of the volume, a principal point error trades against
+ * a rotation of the camera). The geometry of the sweep does not depend on the capture's
+ * length: a shorter capture samples the same path (about 85 m) more sparsely (at 10 s an
+ * 8 m/s sweep no person manages, a real one takes a minute or two; the calibration sees
+ * frames, not seconds). */
+#define VOL_X (-200.0)      /* centre of the swept floor area, mm (the rig's aim point) */
+#define VOL_HALF 1800.0     /* half side of the swept square, mm (cameras are 4-5 m away) */
+#define N_LAYERS 4
+#define N_LANES 4
+#define N_LOOPS 40.0        /* waving loops over the whole sweep */
+#define LOOP_MM 300.0       /* their horizontal amplitude, mm */
+#define LOOP_Z_MM 200.0     /* and vertical */
+#define WAND_FLOOR 40.0     /* lowest marker height, mm */
+#define WAND_TOP 2400.0     /* highest marker height (a raised arm), mm */
+static const double layer_z[N_LAYERS] = {380, 950, 1550, 2100};
 
 int sy_wand_capture(const sy_rig *rig, const sy_options *opt, kc_obs **out)
 {
     size_t F = (size_t)floor(opt->wand_s * opt->rate_hz + 1e-9) + 1, M = 3;
+    enum { NW = 2 * N_LAYERS * N_LANES };
     kc_obs *o = kc_obs_alloc();
     kc_vec3 *mk = malloc(F * M * sizeof *mk);
     gsl_rng *r = sy_rng(opt->seed, SY_RNG_WAND, 0, 0, 0);
     int st = (!o || !mk || !r) ? KC_ENOMEM : obs_common(o, rig, opt, "wand", F);
     if (!st) {
-        double f[5][3], ph[5][3];
-        for (int i = 0; i < 5; i++)
-            for (int j = 0; j < 3; j++) {
-                f[i][j] = sy_uniform(r, 0.04, 0.22);
-                ph[i][j] = sy_uniform(r, 0, 2 * KC_PI);
+        /* the lanes' end points, lane positions and heights jittered per seed */
+        kc_vec3 wp[NW];
+        double cum[NW];
+        int n = 0;
+        for (int l = 0; l < N_LAYERS; l++)
+            for (int j = 0; j < N_LANES; j++) {
+                double across = -VOL_HALF + 2 * VOL_HALF * j / (N_LANES - 1) + sy_uniform(r, -100, 100);
+                double z = layer_z[l] + sy_uniform(r, -60, 60);
+                for (int e = 0; e < 2; e++) {
+                    double along = ((j + e) % 2 ? VOL_HALF : -VOL_HALF) + sy_uniform(r, -100, 100);
+                    wp[n++] = l % 2 ? kc_v3(VOL_X + across, along, z) : kc_v3(VOL_X + along, across, z);
+                }
             }
-        double spin = sy_uniform(r, 0.15, 0.3);
+        cum[0] = 0;
+        for (int i = 1; i < NW; i++)
+            cum[i] = cum[i - 1] + kc_v3_norm(kc_v3_sub(wp[i], wp[i - 1]));
+        double ph[8];
+        for (int i = 0; i < 8; i++)
+            ph[i] = sy_uniform(r, 0, 2 * KC_PI);
+        double yaw_turns = sy_uniform(r, 20, 26), pitch_cycles = sy_uniform(r, 14, 18);
+        int seg = 1;
         for (size_t k = 0; k < F; k++) {
-            double t = (double)k / opt->rate_hz;
-            /* centre 300..1900 mm high: the wand (±250 mm about it) stays above the floor */
-            kc_vec3 c = kc_v3(-200 + wander(f[0], ph[0], t, 1300), wander(f[1], ph[1], t, 1100),
-                              1100 + wander(f[2], ph[2], t, 800));
-            double yaw = 2 * KC_PI * spin * t + wander(f[3], ph[3], t, 1.0);
-            double pitch = wander(f[4], ph[4], t, 1.2);
+            double u = F > 1 ? (double)k / (double)(F - 1) : 0, s = u * cum[NW - 1];
+            while (seg < NW - 1 && s > cum[seg])
+                seg++;
+            /* eased along each lane: the walker slows down at the lane ends, which are the
+             * edges of the volume and of the images */
+            double a = (s - cum[seg - 1]) / (cum[seg] - cum[seg - 1]);
+            a = a * a * (3 - 2 * a);
+            kc_vec3 c = kc_v3_add(wp[seg - 1], kc_v3_scale(kc_v3_sub(wp[seg], wp[seg - 1]), a));
+            double w = 2 * KC_PI * N_LOOPS * u;   /* a figure of eight with some wobble */
+            c = kc_v3_add(c, kc_v3(LOOP_MM * sin(w + ph[0]), LOOP_MM * sin(2 * w + ph[1]),
+                                   LOOP_Z_MM * sin(1.3 * w + ph[2])));
+            double yaw = 2 * KC_PI * yaw_turns * u + 0.6 * sin(2 * KC_PI * 7.3 * u + ph[3]);
+            double pitch = 1.0 * sin(2 * KC_PI * pitch_cycles * u + ph[4]) +
+                           0.25 * sin(2 * KC_PI * 5.1 * u + ph[5]);
             kc_vec3 d = kc_v3(cos(pitch) * cos(yaw), cos(pitch) * sin(yaw), sin(pitch));
+            /* the wand (±250 mm about its centre) between the floor and a raised hand */
+            double half = 250 * fabs(d.z);
+            c.z = fmin(fmax(c.z, WAND_FLOOR + half), WAND_TOP - half);
             for (size_t m = 0; m < M; m++)
                 mk[k * M + m] = kc_v3_axpy(c, wand_mm[m] - 250, d);
         }

@@ -49,10 +49,12 @@ expect 1 1 wand -o "$o" --threads 0 "$w" "$l"
 "$make_bad" nan "$w" "$work/nan.obs.h5" || { echo "FAIL: make_bad nan"; fail=1; }
 "$make_bad" single "$w" "$work/single.obs.h5" || { echo "FAIL: make_bad single"; fail=1; }
 "$make_bad" sparse "$w" "$work/sparse.obs.h5" || { echo "FAIL: make_bad sparse"; fail=1; }
+"$make_bad" badsize "$w" "$work/badsize.obs.h5" || { echo "FAIL: make_bad badsize"; fail=1; }
 expect 2 1 wand -o "$o" "$work/missing.obs.h5" "$l"
 expect 2 1 wand -o "$o" "$w" "$work/s/calib/truth.calib.h5"
 expect 2 1 wand -o "$o" "$work/nan.obs.h5" "$l"
 expect 2 1 wand -o "$o" "$work/single.obs.h5" "$l"
+expect 2 1 wand -o "$o" "$work/badsize.obs.h5" "$l"
 expect 2 1 wand -o "$o" --wand-mm 0,20,500 "$w" "$l"
 expect 2 1 wand -o "$o" --lframe-mm "0,0,7;900,0,7;0,900,7;200,200,7" "$w" "$l"
 # board and points: bad detections / control points
