@@ -7,11 +7,14 @@
 # ids (2 trials each, groups control/pfp) with every metric and curve shifted per subject and
 # trial: 1,000 distinct files, the other 9,000 hard links to them under new subject ids (so
 # 10,000 files are opened and read; writing 10,000 files with fsync would take longer than the
-# benchmark). The 1,000-trial run reads the first 1,000 rows of the same manifest.
+# benchmark). The 1,000- and 2,000-trial runs read the first rows of the same manifest.
 # Measures, in one run: wall and CPU seconds and peak RSS of `kc-stats --no-report
-# --compare control,pfp` (tables, statistics, SPM and cohort.h5; the report of
-# kc-stats is a separate step, not timed here), the 10k/1k ratios, and that the tables are
-# the same bytes with --threads 1 and 2.
+# --compare control,pfp` (tables, statistics, SPM and cohort.h5) at 1,000, 2,000 and 10,000
+# trials, the 10k/1k ratios and the 10k/2k RSS ratio (flat memory: near 1; what still grows is
+# the compact per-trial metric values the statistics need and the manifest, reported in KB
+# per trial), and that the tables are the same bytes with --threads 1 and 2. Then the whole
+# run with the report (report.html, 500 athlete pages, plots) at 1,000 trials: wall, CPU and
+# peak RSS (the report's files are fsynced one by one, as every atomic write).
 # Needs about 4.5 GB in WORKDIR (default: a temporary folder in $TMPDIR, removed at the end).
 # Usage: benchmarks/stats.sh [BUILD_DIR] [WORKDIR]     (default BUILD_DIR: build)
 set -eu
@@ -51,26 +54,32 @@ done
 
 # --- 10,000 files, and the first 1,000 rows as the small cohort ---
 t0=$(date +%s.%N)
+rm -rf "$W/big"   # a WORKDIR of an earlier run: make-kin links new files
 # shellcheck disable=SC2086
 "$mk" make-kin "$W/big" 10000 1000 11 $T
 t1=$(date +%s.%N)
 head -1001 "$W/big/manifest.csv" >"$W/big/manifest_1k.csv"
+head -2001 "$W/big/manifest.csv" >"$W/big/manifest_2k.csv"
 size=$(du -sm "$W/big/kin" | cut -f1)
 echo "inputs: 10,000 kinematics files (1,000 distinct), $size MB, made in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
 
-# run LABEL MANIFEST THREADS: prints "wall cpu rss_mb"
+# run LABEL MANIFEST THREADS [--report]: prints "wall cpu rss_mb"
 run() {
     out=$W/out_$1
     rm -rf "$out"
+    rep=--no-report
+    [ "${4:-}" = --report ] && rep=
     if [ -n "$TIME" ]; then
-        "$TIME" -v "$bin/kc-stats" --no-report --quiet --no-provenance --threads "$3" -o "$out" "$2" \
+        # shellcheck disable=SC2086
+        "$TIME" -v "$bin/kc-stats" $rep --quiet --no-provenance --threads "$3" -o "$out" "$2" \
             --kin-dir "$W/big/kin" --compare control,pfp 2>"$W/time_$1.txt"
         awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + a[i] }
                     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
                     END { printf "%.2f %.2f %.1f\n", w, u + s, r / 1024 }' "$W/time_$1.txt"
     else
         a=$(date +%s.%N)
-        "$bin/kc-stats" --no-report --quiet --no-provenance --threads "$3" -o "$out" "$2" \
+        # shellcheck disable=SC2086
+        "$bin/kc-stats" $rep --quiet --no-provenance --threads "$3" -o "$out" "$2" \
             --kin-dir "$W/big/kin" --compare control,pfp
         b=$(date +%s.%N)
         awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f nan nan\n", b - a }'
@@ -78,7 +87,9 @@ run() {
 }
 r1=$(run 1k "$W/big/manifest_1k.csv" 2)
 r1t=$(run 1k_t1 "$W/big/manifest_1k.csv" 1)
+r2=$(run 2k "$W/big/manifest_2k.csv" 2)
 r10=$(run 10k "$W/big/manifest.csv" 2)
+rrep=$(run 1k_report "$W/big/manifest_1k.csv" 2 --report)
 same=yes
 for f in "$W/out_1k"/*.csv; do
     cmp -s "$f" "$W/out_1k_t1/$(basename "$f")" || same=no
@@ -90,4 +101,10 @@ echo "$r1 $r10 $r1t" | awk -v same="$same" -v cores="$(nproc)" -v load="$(cut -d
     printf "ratios 10k/1k: wall %.2f, cpu %.2f, peak RSS %.2f (flat memory: RSS ratio near 1)\n", $4 / $1, $5 / $2, $6 / $3
     printf "1,000 trials with --threads 1: wall %.2f s; tables identical to --threads 2: %s\n", $7, same
     printf "(%s cores, load average %s at the end: wall time counts waiting for the CPU)\n", cores, load
+}'
+echo "$r2 $r10" | awk '{
+    printf "memory: peak RSS %.1f MB at 2,000 trials, %.1f MB at 10,000: ratio %.2f, %.2f KB more per trial\n", $3, $6, $6 / $3, ($6 - $3) * 1024 / 8000
+}'
+echo "$rrep" | awk '{
+    printf "with the report, 1,000 trials (500 athletes): wall %.2f s, cpu %.2f s, peak RSS %.1f MB\n", $1, $2, $3
 }'

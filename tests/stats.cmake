@@ -44,3 +44,11 @@ if(KC_SANITIZE)
   set_tests_properties(stats_coverage PROPERTIES ENVIRONMENT
                        "KC_SKIP_REASON=too slow under the sanitizers (kc-stats is covered by stats_cli)")
 endif()
+# The per-subject figure of the report for 10 subjects (labelled categories) and 500 (a ranked
+# dot plot without per-subject labels): decoded PNG, markers of both sides, the ranking drawn.
+# Linked with kc-stats' own sources (all but its main), whatever they are.
+get_target_property(_kc_stats_src kc-stats SOURCES)
+list(FILTER _kc_stats_src EXCLUDE REGEX "kc_stats\\.c$")
+list(TRANSFORM _kc_stats_src PREPEND "${CMAKE_SOURCE_DIR}/" REGEX "^[^/]")
+kc_add_unit_test(test_stats_figures ${KC_TEST_DIR}/test_stats_figures.c ${_kc_stats_src})
+target_include_directories(test_stats_figures PRIVATE ${CMAKE_SOURCE_DIR}/pipeline/stats)

@@ -2,6 +2,12 @@
  * cohort.h5): 300 hand-made trials (more than one 256-curve read-back block) whose curves are
  * known exactly; every curve read back through kc_curves_read and through cohort.h5 must equal
  * the one written, bit for bit, and the curves must not be held in memory.
+ * The tables that grow with the trials (trials, subjects, curve indexes) are generated block
+ * by block when written (table.h): with 16 metrics x 2 sides the subjects table has 4,800 rows,
+ * more than one 4,096-row block. Its numbers must equal an independent two-pass mean and SD
+ * of the values written (1e-12 relative), the trials table must hold every value written, and
+ * the CSV and cohort.h5 forms of each generated table must equal those of a materialised copy
+ * (same CSV bytes; every cell equal after reading cohort.h5 back).
  *
  * Also the input maker of benchmarks/stats.sh:
  *   test_stats_scale make-kin OUTDIR N UNIQUE SEED KIN...
@@ -30,7 +36,16 @@
 #include "kinechain/log.h"
 #include "testutil.h"
 
-enum { NT = 300 };   /* trials: 150 subjects x 2 */
+enum { NT = 300, NMET = 16 };   /* trials: 150 subjects x 2; metrics (each L and R) */
+
+/* Metric m of side s (0 L, 1 R) of trial i: deterministic, not trivial, NaN now and then (a
+ * value a trial could not measure: left out of the subject's mean). */
+static double metric_value(int i, int m, int s)
+{
+    if (m == 3 && s == 1 && i % 7 == 0)
+        return NAN;
+    return 20.0 * cos(0.37 * i + 0.11 * m) + 3.0 * m - 1.5 * s + 1e-3 * i * (m + 1);
+}
 
 static double value(int trial, int comp, int node)
 {
@@ -50,13 +65,23 @@ static int write_kin(const char *dir, int i)
     k->subject = strdup(subj);
     k->rate_hz = 200.0;
     k->metrics = kc_kin_metrics_alloc();
-    long r = k->metrics ? kc_table_add_row(k->metrics) : -1;
-    if (!k->trial_type || !k->subject || r < 0 ||
-        kc_table_set_str(k->metrics, 0, kc_table_find(k->metrics, "name"), "m") ||
-        kc_table_set_str(k->metrics, 0, kc_table_find(k->metrics, "side"), "L") ||
-        kc_table_set_f64(k->metrics, 0, kc_table_find(k->metrics, "value"), 0.5 * i) ||
-        kc_table_set_str(k->metrics, 0, kc_table_find(k->metrics, "unit"), "deg"))
+    if (!k->trial_type || !k->subject || !k->metrics)
         goto done;
+    for (int m = 0; m < NMET; m++)
+        for (int sd = 0; sd < 2; sd++) {
+            char name[16];
+            snprintf(name, sizeof name, "m%02d", m);
+            long r = kc_table_add_row(k->metrics);
+            if (r < 0 ||
+                kc_table_set_str(k->metrics, (size_t)r, kc_table_find(k->metrics, "name"), name) ||
+                kc_table_set_str(k->metrics, (size_t)r, kc_table_find(k->metrics, "side"),
+                                 sd ? "R" : "L") ||
+                kc_table_set_f64(k->metrics, (size_t)r, kc_table_find(k->metrics, "value"),
+                                 metric_value(i, m, sd)) ||
+                kc_table_set_str(k->metrics, (size_t)r, kc_table_find(k->metrics, "unit"),
+                                 m % 2 ? "mm" : "deg"))
+                goto done;
+        }
     for (int q = 0; q < KC_NORM_POINTS; q++)
         for (int c = 0; c < 3; c++)
             curve[q * 3 + c] = value(i, c, q);
@@ -81,6 +106,146 @@ static int same_curve(const double *got, int trial)
             if (got[q * 3 + c] != value(trial, c, q))
                 return 0;
     return 1;
+}
+
+/* Cells equal (strings equal; numbers equal or both missing). */
+static int same_tables(const kc_table *a, const kc_table *b)
+{
+    if (kc_table_ncols(a) != kc_table_ncols(b) || kc_table_nrows(a) != kc_table_nrows(b))
+        return 0;
+    for (int c = 0; c < kc_table_ncols(a); c++) {
+        if (strcmp(kc_table_col_name(a, c), kc_table_col_name(b, c)) != 0 ||
+            kc_table_col_type(a, c) != kc_table_col_type(b, c))
+            return 0;
+        for (size_t r = 0; r < kc_table_nrows(a); r++) {
+            switch (kc_table_col_type(a, c)) {
+            case KC_COL_STR:
+                if (strcmp(kc_table_get_str(a, r, c), kc_table_get_str(b, r, c)) != 0)
+                    return 0;
+                break;
+            case KC_COL_F64: {
+                double x = kc_table_get_f64(a, r, c), y = kc_table_get_f64(b, r, c);
+                if (!(x == y || (isnan(x) && isnan(y))))
+                    return 0;
+                break;
+            }
+            case KC_COL_I64:
+                if (kc_table_get_i64(a, r, c) != kc_table_get_i64(b, r, c))
+                    return 0;
+                break;
+            }
+        }
+    }
+    return 1;
+}
+
+static int same_files(const char *x, const char *y)
+{
+    FILE *a = fopen(x, "rb"), *b = fopen(y, "rb");
+    int same = a && b, ca, cb;
+    while (same) {
+        ca = getc(a);
+        cb = getc(b);
+        same = ca == cb;
+        if (ca == EOF)
+            break;
+    }
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    return same;
+}
+
+/* A generated table as CSV, against a materialised copy of it, and through cohort.h5 (back:
+ * the cohort read from the file). */
+static void check_generated(const char *dir, const kc_cohort *co, const kc_cohort *back,
+                            const char *name)
+{
+    const kc_table *t = kc_cohort_table(co, name);
+    char what[160], a[1024], b[1024];
+    snprintf(what, sizeof what, "%s: a generated table", name);
+    CHECK(what, t && kc_table_is_generated(t));
+    if (!t)
+        return;
+    kc_table *copy = kc_table_alloc_like(t);
+    int ok = copy && kc_table_rows(t, 0, kc_table_nrows(t), copy) == KC_OK;
+    snprintf(what, sizeof what, "%s: materialised (%zu rows)", name, kc_table_nrows(t));
+    CHECK(what, ok && !kc_table_is_generated(copy) && kc_table_nrows(copy) == kc_table_nrows(t));
+    snprintf(a, sizeof a, "%s/%s.csv", dir, name);
+    snprintf(b, sizeof b, "%s/%s_copy.csv", dir, name);
+    snprintf(what, sizeof what, "%s.csv: same bytes generated and materialised", name);
+    CHECK(what, ok && kc_table_write_csv(t, a) == KC_OK && kc_table_write_csv(copy, b) == KC_OK &&
+                    same_files(a, b));
+    snprintf(what, sizeof what, "%s: getters (cached blocks) equal the copy", name);
+    CHECK(what, ok && same_tables(t, copy));
+    const kc_table *h = back ? kc_cohort_table(back, name) : NULL;
+    snprintf(what, sizeof what, "%s: cohort.h5 equals the copy", name);
+    CHECK(what, ok && h && same_tables(h, copy));
+    kc_table_free(copy);
+}
+
+/* subjects and trials against the values written (an independent computation). */
+static void check_tables(const kc_cohort *co)
+{
+    const kc_table *sb = kc_cohort_table(co, "subjects"), *tr = kc_cohort_table(co, "trials");
+    CHECK("subjects: 150 subjects x 2 sides x 16 metrics rows",
+          sb && kc_table_nrows(sb) == (NT / 2) * 2 * NMET);
+    CHECK("trials: 300 trials x 2 sides rows", tr && kc_table_nrows(tr) == NT * 2);
+    if (!sb || !tr || kc_table_nrows(sb) != (NT / 2) * 2 * NMET || kc_table_nrows(tr) != NT * 2)
+        return;
+    /* rows in order: subject (first appearance), side, metric */
+    int cs = kc_table_find(sb, "subject"), cside = kc_table_find(sb, "side"),
+        cm = kc_table_find(sb, "metric"), cn = kc_table_find(sb, "n"),
+        cmean = kc_table_find(sb, "mean"), csd = kc_table_find(sb, "sd"),
+        cunit = kc_table_find(sb, "unit");
+    int labels = 1, counts = 1;
+    double worst = 0.0;
+    size_t r = 0;
+    for (int subj = 0; subj < NT / 2; subj++)
+        for (int s = 0; s < 2; s++)
+            for (int m = 0; m < NMET; m++, r++) {
+                char id[16], mn[16];
+                snprintf(id, sizeof id, "s%03d", subj);
+                snprintf(mn, sizeof mn, "m%02d", m);
+                labels &= strcmp(kc_table_get_str(sb, r, cs), id) == 0 &&
+                          strcmp(kc_table_get_str(sb, r, cside), s ? "R" : "L") == 0 &&
+                          strcmp(kc_table_get_str(sb, r, cm), mn) == 0 &&
+                          strcmp(kc_table_get_str(sb, r, cunit), m % 2 ? "mm" : "deg") == 0;
+                double v[2];
+                int n = 0;
+                for (int t = 0; t < 2; t++) {
+                    double x = metric_value(2 * subj + t, m, s);
+                    if (isfinite(x))
+                        v[n++] = x;
+                }
+                counts &= kc_table_get_i64(sb, r, cn) == n;
+                double mean = n == 2 ? (v[0] + v[1]) / 2.0 : v[0];
+                double sd = n == 2 ? fabs(v[0] - v[1]) / sqrt(2.0) : NAN;
+                double e1 = fabs(kc_table_get_f64(sb, r, cmean) - mean) / fmax(1.0, fabs(mean));
+                double got_sd = kc_table_get_f64(sb, r, csd);
+                double e2 = n == 2 ? fabs(got_sd - sd) / fmax(1.0, sd) : (isnan(got_sd) ? 0 : 1);
+                worst = fmax(worst, fmax(e1, e2));
+            }
+    CHECK("subjects: labels in order (subject, side, metric) with units", labels);
+    CHECK("subjects: n = finite trials (NaN left out)", counts);
+    CHECK_NEAR("subjects: mean and SD vs two-pass formulas (relative)", worst, 0.0, 1e-12);
+    int exact = 1;
+    for (size_t row = 0; row < kc_table_nrows(tr); row++) {
+        int i = (int)(row / 2), s = (int)(row % 2);
+        char id[16];
+        snprintf(id, sizeof id, "s%03d", i / 2);
+        exact &= strcmp(kc_table_get_str(tr, row, kc_table_find(tr, "subject")), id) == 0 &&
+                 strcmp(kc_table_get_str(tr, row, kc_table_find(tr, "side")), s ? "R" : "L") == 0;
+        for (int m = 0; m < NMET; m++) {
+            char mn[16];
+            snprintf(mn, sizeof mn, "m%02d", m);
+            double got = kc_table_get_f64(tr, row, kc_table_find(tr, mn)),
+                   want = metric_value(i, m, s);
+            exact &= got == want || (isnan(got) && isnan(want));
+        }
+    }
+    CHECK("trials: every value written, exactly, in trial order", exact);
 }
 
 static void test_spilled_curves(void)
@@ -143,6 +308,21 @@ static void test_spilled_curves(void)
     for (int i = 0; same && i < NT; i++)
         same &= same_curve(b->data + (size_t)i * KC_NORM_POINTS * 3, i);
     CHECK("every curve equal in cohort.h5", same);
+    check_tables(co);
+    check_generated(dir, co, back, "trials");
+    check_generated(dir, co, back, "subjects");
+    const kc_table *idx = cv->index;
+    CHECK("curve index: generated, one row per curve",
+          idx && kc_table_is_generated(idx) && kc_table_nrows(idx) == NT);
+    if (idx && b && b->index && kc_table_nrows(idx) == NT) {
+        kc_table *copy = kc_table_alloc_like(idx);
+        int good = copy && kc_table_rows(idx, 0, NT, copy) == KC_OK;
+        CHECK("curve index: cohort.h5 equals the materialised copy",
+              good && same_tables(b->index, copy) &&
+                  strcmp(kc_table_get_str(copy, 257, 0), "s128") == 0 &&
+                  strcmp(kc_table_get_str(copy, 257, 2), "dvj_2") == 0);
+        kc_table_free(copy);
+    }
     kc_cohort_free(back);
     free(all);
 done:

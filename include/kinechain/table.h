@@ -42,6 +42,33 @@ const char *kc_table_get_str(const kc_table *t, size_t row, int col);
 double kc_table_get_f64(const kc_table *t, size_t row, int col);
 int64_t kc_table_get_i64(const kc_table *t, size_t row, int col);
 
+/* ---- generated tables ----
+ * A table of nrows rows that fill makes on demand, a block at a time, so that a table of many
+ * rows (kc-stats' trials and subjects tables at 10,000 trials) is never held in memory whole.
+ * fill(ctx, first, count, block) appends rows [first, first + count) to block, an empty table
+ * of the same columns (kc_table_alloc_like), and returns KC_OK or an error; the same rows
+ * must come out every time. The table owns ctx: release(ctx) (if not NULL) is called by
+ * kc_table_free, and on failure here. Column units are set on the generated table itself.
+ * Getters work through a cached block of KC_TABLE_BLOCK rows: a string a getter returns
+ * stays valid until the next getter call on a row of another block (sequential scans are
+ * cheap, random access is not); a block that cannot be made reads as missing values.
+ * kc_table_add_row and the setters return KC_EINVAL. kc_table_write_csv and
+ * kc_h5_write_table write it block by block. NULL on ENOMEM or without fill. */
+enum { KC_TABLE_BLOCK = 4096 };
+typedef int (*kc_table_fill_fn)(void *ctx, size_t first, size_t count, kc_table *block);
+kc_table *kc_table_alloc_generated(int ncols, const char *const *names,
+                                   const enum kc_col_type *types, size_t nrows,
+                                   kc_table_fill_fn fill, void *ctx, void (*release)(void *ctx));
+int kc_table_is_generated(const kc_table *t);
+/* A table with the columns (names, types, units) of t and no rows; NULL on ENOMEM. */
+kc_table *kc_table_alloc_like(const kc_table *t);
+/* Replace the rows of block (a table with t's column types, not generated) by rows
+ * [first, first + count) of t, copied or generated. KC_EINVAL for a range past the end or a
+ * generator that made another number of rows, KC_ETYPE for other column types, or fill's
+ * error. */
+int kc_table_rows(const kc_table *t, size_t first, size_t count, kc_table *block)
+    KC_RESULT_USED;
+
 /* Write as CSV (header row; numbers with %.17g, missing numbers as empty fields) atomically
  * to path. */
 int kc_table_write_csv(const kc_table *t, const char *path) KC_RESULT_USED;

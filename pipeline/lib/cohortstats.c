@@ -79,17 +79,23 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return KC_OK;
 }
 
-/* One metric value of one trial (24 bytes: the only per-trial memory besides the tables). */
+/* One metric value of one trial (16 bytes): with the cell means, what the statistics keep in
+ * memory per trial. The tables that grow with the trials (trials, subjects, curve indexes)
+ * are generated tables (table.h) made from these when they are written. */
 typedef struct rec {
-    uint32_t cell, metric, trial;
-    int32_t side;
     double value;
+    uint32_t trial;
+    uint16_t metric;
+    uint8_t side;
 } rec;
+
+#define MAX_METRICS 65535u   /* rec.metric */
 
 typedef struct trial_info {
     size_t row;          /* manifest row */
     size_t cell;
     size_t rec0, rec1;   /* its records */
+    unsigned sides;      /* bit s: the trial has a record of side s (a row of trials) */
 } trial_info;
 
 /* An ensemble being collected: its curves [n,101,3] go to a temporary file as they are read
@@ -140,7 +146,11 @@ static int curves_read(curve_acc *a, size_t first, size_t count, double *buf)
     return KC_OK;
 }
 
+/* Shared by the run and the generated tables it returns (which hold references to it): freed
+ * when the last reference goes. The generated tables use only the manifest, subjects, the
+ * records and the trials, never p. */
 typedef struct ctx {
+    int refs;
     const kc_cohortstats_params *p;
     kc_table *man, *subj;
     int c_subject, c_session, c_trial, c_task, c_group, c_condition, c_site, c_exclude,
@@ -150,8 +160,9 @@ typedef struct ctx {
     size_t *cell_level;     /* [cells] */
     size_t *cell_row;       /* [cells] first manifest row */
     size_t cell_cap;
-    rec *recs;
+    rec *recs;              /* in the order read: trial by trial */
     size_t n_recs, recs_cap;
+    uint32_t *ord;          /* [n_recs] records by cell, side, metric, trial (sort_records) */
     trial_info *trials;
     size_t n_trials, trials_cap;
     size_t n_failed;        /* trials whose file was missing or unusable */
@@ -398,6 +409,7 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
     t->row = row;
     t->cell = (size_t)cell;
     t->rec0 = c->n_recs;
+    t->sides = 0;
     const kc_table *m = k->metrics;
     int cn = kc_table_find(m, "name"), cs = kc_table_find(m, "side"),
         cv = kc_table_find(m, "value"), cu = kc_table_find(m, "unit");
@@ -422,12 +434,19 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
         }
         if ((st = grow((void **)&c->recs, &c->recs_cap, c->n_recs + 1, sizeof *c->recs)))
             goto done;
-        c->recs[c->n_recs++] = (rec){.cell = (uint32_t)cell, .metric = (uint32_t)mi,
-                                     .trial = (uint32_t)ti,
-                                     .side = strcmp(side, "L") == 0   ? 0
-                                             : strcmp(side, "R") == 0 ? 1
-                                                                      : 2,
-                                     .value = kc_table_get_f64(m, i, cv)};
+        if ((size_t)mi >= MAX_METRICS || c->n_recs >= UINT32_MAX) {
+            KC_ERROR("\"%s\": more than %u metrics or %u metric values in the cohort",
+                     path, MAX_METRICS, (unsigned)UINT32_MAX);
+            st = KC_EINVAL;   /* stops the run: not a fault of this trial */
+            goto done;
+        }
+        rec e = {.value = kc_table_get_f64(m, i, cv), .trial = (uint32_t)ti,
+                 .metric = (uint16_t)mi,
+                 .side = strcmp(side, "L") == 0   ? 0
+                         : strcmp(side, "R") == 0 ? 1
+                                                  : 2};
+        c->recs[c->n_recs++] = e;
+        t->sides |= 1u << e.side;
     }
     t->rec1 = c->n_recs;
     c->n_trials++;
@@ -467,53 +486,119 @@ static const char *sex_of(const ctx *c, const char *subject)
     return "";
 }
 
+static void ctx_unref(ctx *c);
+
+/* ---- generated tables: made block by block from the records when they are written ------- */
+
+/* A generated table's view of the run: the ctx (a reference), which ensemble (index tables),
+ * and where the last block ended, so that writing block after block is one pass. */
+typedef struct gen {
+    ctx *c;
+    size_t e;                 /* ensemble of an index table */
+    size_t next_row;          /* the row after the last one made */
+    size_t next_pos;          /* trials: (trial, side) as trial * NSIDE + side; subjects:
+                                 position in ord — of next_row */
+    double *v;                /* subjects: scratch of max_group values */
+    size_t max_group;
+} gen;
+
+static void gen_release(void *data)
+{
+    gen *g = data;
+    if (!g)
+        return;
+    ctx_unref(g->c);
+    free(g->v);
+    free(g);
+}
+
+static gen *gen_new(ctx *c, size_t e, size_t scratch)
+{
+    gen *g = calloc(1, sizeof *g);
+    if (g && scratch && !(g->v = malloc(scratch * sizeof *g->v))) {
+        free(g);
+        return NULL;
+    }
+    if (g) {
+        g->c = c;
+        g->e = e;
+        g->max_group = scratch;
+        c->refs++;
+    }
+    return g;
+}
+
+enum { NFIX = 10 };   /* fixed columns of trials before the metrics */
+
+/* trials: one row per trial and side it has records of, in the order read. */
+static int trials_fill(void *data, size_t first, size_t count, kc_table *t)
+{
+    gen *g = data;
+    const ctx *c = g->c;
+    const int cols[7] = {c->c_subject, c->c_session, c->c_trial, c->c_task,
+                         c->c_group,   c->c_condition, c->c_site};
+    if (first != g->next_row || first == 0) {   /* not the next block: start again */
+        g->next_row = 0;
+        g->next_pos = 0;
+    }
+    size_t row = g->next_row, pos = g->next_pos, end = first + count;
+    for (; pos < c->n_trials * NSIDE && row < end; pos++) {
+        const trial_info *tr = &c->trials[pos / NSIDE];
+        int side = (int)(pos % NSIDE);
+        if (!(tr->sides & (1u << side)))
+            continue;
+        if (row++ < first)
+            continue;
+        long r = kc_table_add_row(t);
+        if (r < 0)
+            return KC_ENOMEM;
+        for (int j = 0; j < 7; j++)
+            if (set_s(t, (size_t)r, j, cell_str(c, tr->row, cols[j])))
+                return KC_ENOMEM;
+        if (set_s(t, (size_t)r, 7, sex_of(c, cell_str(c, tr->row, c->c_subject))) ||
+            set_s(t, (size_t)r, 8, cell_str(c, tr->row, c->c_by)) ||
+            set_s(t, (size_t)r, 9, SIDE_NAME[side]))
+            return KC_ENOMEM;
+        for (size_t k = tr->rec0; k < tr->rec1; k++) {
+            const rec *e = &c->recs[k];
+            if (e->side == side &&
+                kc_table_set_f64(t, (size_t)r, (int)(NFIX + e->metric), e->value))
+                return KC_ENOMEM;
+        }
+    }
+    g->next_row = row;
+    g->next_pos = pos;
+    return KC_OK;
+}
+
 static int build_trials(ctx *c, kc_table **out)
 {
-    enum { NFIX = 10 };
     static const char *const fix[NFIX] = {"subject", "session",   "trial", "task", "group",
                                           "condition", "site",    "sex",   "by",   "side"};
-    size_t nc = NFIX + c->metrics.n;
+    size_t nc = NFIX + c->metrics.n, nrows = 0;
     const char **names = malloc(nc * sizeof *names);
     enum kc_col_type *types = malloc(nc * sizeof *types);
     kc_table *t = NULL;
+    gen *g = NULL;
     int st = KC_ENOMEM;
+    *out = NULL;
     if (!names || !types)
         goto fail;
     for (size_t i = 0; i < nc; i++) {
         names[i] = i < NFIX ? fix[i] : c->metrics.v[i - NFIX];
         types[i] = i < NFIX ? S : F;
     }
-    if (!(t = table_new((int)nc, names, types)))
+    for (size_t ti = 0; ti < c->n_trials; ti++)
+        for (int side = 0; side < NSIDE; side++)
+            nrows += (c->trials[ti].sides >> side) & 1u;
+    if (!(g = gen_new(c, 0, 0)))
         goto fail;
+    if (!(t = kc_table_alloc_generated((int)nc, names, types, nrows, trials_fill, g,
+                                       gen_release)))
+        goto fail;   /* g released */
     for (size_t m = 0; m < c->metrics.n; m++)
         if (*c->units.v[m] && kc_table_set_units(t, (int)(NFIX + m), c->units.v[m]))
             goto fail;
-    const int cols[7] = {c->c_subject, c->c_session, c->c_trial, c->c_task,
-                         c->c_group,   c->c_condition, c->c_site};
-    for (size_t ti = 0; ti < c->n_trials; ti++) {
-        const trial_info *tr = &c->trials[ti];
-        for (int side = 0; side < NSIDE; side++) {
-            long r = -1;
-            for (size_t k = tr->rec0; k < tr->rec1; k++) {
-                const rec *e = &c->recs[k];
-                if (e->side != side)
-                    continue;
-                if (r < 0) {
-                    if ((r = kc_table_add_row(t)) < 0)
-                        goto fail;
-                    for (int j = 0; j < 7; j++)
-                        if (set_s(t, (size_t)r, j, cell_str(c, tr->row, cols[j])))
-                            goto fail;
-                    if (set_s(t, (size_t)r, 7, sex_of(c, cell_str(c, tr->row, c->c_subject))) ||
-                        set_s(t, (size_t)r, 8, cell_str(c, tr->row, c->c_by)) ||
-                        set_s(t, (size_t)r, 9, SIDE_NAME[side]))
-                        goto fail;
-                }
-                if (kc_table_set_f64(t, (size_t)r, (int)(NFIX + e->metric), e->value))
-                    goto fail;
-            }
-        }
-    }
     st = KC_OK;
     *out = t;
     t = NULL;
@@ -524,71 +609,169 @@ fail:
     return st;
 }
 
-static int cmp_rec(const void *a, const void *b)
+/* ord: the records by cell, side, metric and trial — a counting sort on the cell, then each
+ * cell's few records sorted by side, metric and position (records were appended in trial
+ * order, so position orders the trials). */
+typedef struct skey {
+    uint32_t sm;    /* side << 16 | metric */
+    uint32_t idx;
+} skey;
+
+static int cmp_skey(const void *a, const void *b)
 {
-    const rec *x = a, *y = b;
-    if (x->cell != y->cell)
-        return x->cell < y->cell ? -1 : 1;
-    if (x->side != y->side)
-        return x->side < y->side ? -1 : 1;
-    if (x->metric != y->metric)
-        return x->metric < y->metric ? -1 : 1;
-    return (x->trial > y->trial) - (x->trial < y->trial);
+    const skey *x = a, *y = b;
+    if (x->sm != y->sm)
+        return x->sm < y->sm ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Cell means [cell][side][metric], the subjects table, and (for reliability) the sorted
- * records. */
-static int build_subjects(ctx *c, rec *sorted, double *cm, kc_table **out)
+static int sort_records(ctx *c)
 {
-    static const char *const names[] = {"subject", "by", "side", "metric", "unit",
-                                        "n",       "mean", "sd", "cv_pct"};
-    static const enum kc_col_type types[] = {S, S, S, S, S, I, F, F, F};
-    kc_table *t = table_new(9, names, types);
-    double *v = malloc((c->n_trials + 1) * sizeof *v);
-    int st = KC_ENOMEM;
-    if (!t || !v)
-        goto fail;
-    size_t M = c->metrics.n;
-    for (size_t i = 0; i < c->cells.n * NSIDE * M; i++)
-        cm[i] = NAN;
-    for (size_t i = 0; i < c->n_recs;) {
-        size_t j = i, n = 0;
-        while (j < c->n_recs && sorted[j].cell == sorted[i].cell &&
-               sorted[j].side == sorted[i].side && sorted[j].metric == sorted[i].metric) {
-            if (isfinite(sorted[j].value))
-                v[n++] = sorted[j].value;
-            j++;
+    size_t NC = c->cells.n, maxn = 0;
+    size_t *start = calloc(NC + 1, sizeof *start);
+    c->ord = malloc((c->n_recs + 1) * sizeof *c->ord);
+    if (!start || !c->ord) {
+        free(start);
+        return KC_ENOMEM;
+    }
+    for (size_t i = 0; i < c->n_recs; i++)
+        start[c->trials[c->recs[i].trial].cell + 1]++;
+    for (size_t k = 0; k < NC; k++) {
+        maxn = start[k + 1] > maxn ? start[k + 1] : maxn;
+        start[k + 1] += start[k];
+    }
+    skey *tmp = malloc((maxn + 1) * sizeof *tmp);
+    if (!tmp) {
+        free(start);
+        return KC_ENOMEM;
+    }
+    size_t *fillp = start;   /* start[k] advances to the end of cell k's run */
+    for (size_t i = 0; i < c->n_recs; i++)
+        c->ord[fillp[c->trials[c->recs[i].trial].cell]++] = (uint32_t)i;
+    for (size_t k = NC; k-- > 0;)   /* back to the starts */
+        start[k + 1] = start[k];
+    start[0] = 0;
+    for (size_t k = 0; k < NC; k++) {
+        size_t n = start[k + 1] - start[k];
+        for (size_t j = 0; j < n; j++) {
+            const rec *e = &c->recs[c->ord[start[k] + j]];
+            tmp[j] = (skey){(uint32_t)e->side << 16 | e->metric, c->ord[start[k] + j]};
         }
-        const rec *e = &sorted[i];
+        qsort(tmp, n, sizeof *tmp, cmp_skey);
+        for (size_t j = 0; j < n; j++)
+            c->ord[start[k] + j] = tmp[j].idx;
+    }
+    free(tmp);
+    free(start);
+    return KC_OK;
+}
+
+/* The run of ord from i with the same cell, side and metric as ord[i]: its end. */
+static size_t run_end(const ctx *c, size_t i)
+{
+    const rec *a = &c->recs[c->ord[i]];
+    size_t cell = c->trials[a->trial].cell, j = i + 1;
+    for (; j < c->n_recs; j++) {
+        const rec *b = &c->recs[c->ord[j]];
+        if (b->side != a->side || b->metric != a->metric || c->trials[b->trial].cell != cell)
+            break;
+    }
+    return j;
+}
+
+/* The finite values of the run [i, j) of ord, in trial order, into v; their count. */
+static size_t run_values(const ctx *c, size_t i, size_t j, double *v)
+{
+    size_t n = 0;
+    for (; i < j; i++) {
+        double x = c->recs[c->ord[i]].value;
+        if (isfinite(x))
+            v[n++] = x;
+    }
+    return n;
+}
+
+/* subjects: one row per cell, side and metric with a finite value. */
+static int subjects_fill(void *data, size_t first, size_t count, kc_table *t)
+{
+    gen *g = data;
+    const ctx *c = g->c;
+    if (first != g->next_row || first == 0) {
+        g->next_row = 0;
+        g->next_pos = 0;
+    }
+    size_t row = g->next_row, i = g->next_pos, end = first + count;
+    while (i < c->n_recs && row < end) {
+        size_t j = run_end(c, i);
+        const rec *e = &c->recs[c->ord[i]];
+        size_t n = run_values(c, i, j, g->v);
         i = j;
-        if (n == 0)
+        if (n == 0 || row++ < first)
             continue;
         kc_describe d;
-        if ((st = kc_stats_describe(v, n, &d)))
-            goto fail;
-        cm[(e->cell * NSIDE + (size_t)e->side) * M + e->metric] = d.mean;
+        int st = kc_stats_describe(g->v, n, &d);
+        if (st)
+            return st;
         long r = kc_table_add_row(t);
-        st = KC_ENOMEM;
         if (r < 0)
-            goto fail;
-        size_t row = c->cell_row[e->cell];
-        if (set_s(t, (size_t)r, 0, cell_str(c, row, c->c_subject)) ||
-            set_s(t, (size_t)r, 1, cell_str(c, row, c->c_by)) ||
+            return KC_ENOMEM;
+        size_t mrow = c->cell_row[c->trials[e->trial].cell];
+        if (set_s(t, (size_t)r, 0, cell_str(c, mrow, c->c_subject)) ||
+            set_s(t, (size_t)r, 1, cell_str(c, mrow, c->c_by)) ||
             set_s(t, (size_t)r, 2, SIDE_NAME[e->side]) ||
             set_s(t, (size_t)r, 3, c->metrics.v[e->metric]) ||
             set_s(t, (size_t)r, 4, c->units.v[e->metric]) ||
             kc_table_set_i64(t, (size_t)r, 5, (int64_t)n) ||
             kc_table_set_f64(t, (size_t)r, 6, d.mean) || kc_table_set_f64(t, (size_t)r, 7, d.sd) ||
             kc_table_set_f64(t, (size_t)r, 8, d.mean != 0.0 ? 100.0 * d.sd / fabs(d.mean) : NAN))
-            goto fail;
+            return KC_ENOMEM;
     }
-    st = KC_OK;
+    g->next_row = row;
+    g->next_pos = i;
+    return KC_OK;
+}
+
+/* Cell means [cell][side][metric] (NaN where a cell has no finite value) and the subjects
+ * table, generated from ord when it is written (the same kc_stats_describe of the same values,
+ * so the same numbers). */
+static int build_subjects(ctx *c, double *cm, kc_table **out)
+{
+    static const char *const names[] = {"subject", "by", "side", "metric", "unit",
+                                        "n",       "mean", "sd", "cv_pct"};
+    static const enum kc_col_type types[] = {S, S, S, S, S, I, F, F, F};
+    size_t M = c->metrics.n, nrows = 0, maxn = 1;
+    *out = NULL;
+    for (size_t i = 0; i < c->n_recs;) {
+        size_t j = run_end(c, i);
+        maxn = j - i > maxn ? j - i : maxn;
+        i = j;
+    }
+    gen *g = gen_new(c, 0, maxn);
+    if (!g)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < c->cells.n * NSIDE * M; i++)
+        cm[i] = NAN;
+    for (size_t i = 0; i < c->n_recs;) {
+        size_t j = run_end(c, i);
+        const rec *e = &c->recs[c->ord[i]];
+        size_t n = run_values(c, i, j, g->v);
+        i = j;
+        if (n == 0)
+            continue;
+        kc_describe d;
+        int st = kc_stats_describe(g->v, n, &d);
+        if (st) {
+            gen_release(g);
+            return st;
+        }
+        cm[(c->trials[e->trial].cell * NSIDE + e->side) * M + e->metric] = d.mean;
+        nrows++;
+    }
+    kc_table *t = kc_table_alloc_generated(9, names, types, nrows, subjects_fill, g, gen_release);
+    if (!t)
+        return KC_ENOMEM;
     *out = t;
-    t = NULL;
-fail:
-    kc_table_free(t);
-    free(v);
-    return st;
+    return KC_OK;
 }
 
 /* Finite cell means of one level (or every level when level < 0), side and metric. */
@@ -826,7 +1009,7 @@ fail:
     return st;
 }
 
-static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
+static int build_reliability(ctx *c, kc_table **out)
 {
     static const char *const names[] = {"metric",       "side",         "unit",
                                         "n",            "k",            "icc_3_1",
@@ -836,7 +1019,7 @@ static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
                                         "p_f"};
     static const enum kc_col_type types[] = {S, S, S, I, I, F, F, F, F, F, F, F, F, F, F, F};
     kc_table *t = table_new(16, names, types);
-    /* per (side, metric): the runs of sorted records of each cell */
+    /* per (side, metric): the runs of ord of each cell */
     size_t *start = malloc((c->cells.n + 1) * sizeof *start);
     size_t *cnt = malloc((c->cells.n + 1) * sizeof *cnt);
     double *y = malloc((c->n_recs + 1) * sizeof *y);
@@ -847,14 +1030,12 @@ static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
         for (size_t m = 0; m < c->metrics.n; m++) {
             size_t ncell = 0, k = 0;
             for (size_t i = 0; i < c->n_recs;) {
-                size_t j = i;
-                while (j < c->n_recs && sorted[j].cell == sorted[i].cell &&
-                       sorted[j].side == sorted[i].side && sorted[j].metric == sorted[i].metric)
-                    j++;
-                if (sorted[i].side == side && sorted[i].metric == m) {
+                size_t j = run_end(c, i);
+                const rec *e = &c->recs[c->ord[i]];
+                if (e->side == side && e->metric == m) {
                     size_t fin = 0;
                     for (size_t q = i; q < j; q++)
-                        fin += isfinite(sorted[q].value) != 0;
+                        fin += isfinite(c->recs[c->ord[q]].value) != 0;
                     if (fin == j - i && fin >= 2) {   /* cells with a missing trial are left out */
                         start[ncell] = i;
                         cnt[ncell] = fin;
@@ -869,7 +1050,7 @@ static int build_reliability(ctx *c, const rec *sorted, kc_table **out)
                 continue;
             for (size_t q = 0; q < ncell; q++)
                 for (size_t j = 0; j < k; j++)
-                    y[q * k + j] = sorted[start[q] + j].value;
+                    y[q * k + j] = c->recs[c->ord[start[q] + j]].value;
             kc_icc icc;
             if (kc_stats_icc(y, ncell, k, &icc))
                 goto fail;
@@ -991,15 +1172,13 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
     long la = c->p->compare_a ? strv_find(&c->levels, c->p->compare_a) : -1;
     long lb = c->p->compare_b ? strv_find(&c->levels, c->p->compare_b) : -1;
     kc_table *ts = table_new(13, n1, t1), *tc = table_new(11, n2, t2);
-    /* one component of one or two ensembles at a time: memory of a few cell-mean fields */
-    double *mean = malloc((NC * P + 1) * sizeof *mean);
-    double *mean2 = malloc((NC * P + 1) * sizeof *mean2);
+    /* one component of one or two ensembles at a time: memory of two cell-mean fields */
     double *buf = malloc(CURVE_BLOCK * P * 3 * sizeof *buf);
     size_t *cnt = malloc((NC + 1) * sizeof *cnt);
     double *ya = malloc((NC * P + 1) * sizeof *ya), *yb = malloc((NC * P + 1) * sizeof *yb);
     long *partner = malloc((NC + 1) * sizeof *partner);
     int st = KC_ENOMEM;
-    if (!ts || !tc || !mean || !mean2 || !buf || !cnt || !ya || !yb || !partner)
+    if (!ts || !tc || !buf || !cnt || !ya || !yb || !partner)
         goto fail;
     if (c->p->compare_a && c->p->compare_b && (la < 0 || lb < 0)) {   /* see build_comparisons */
         st = KC_EMISSING;
@@ -1017,37 +1196,36 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
     }
     for (size_t e = 0; e < c->curve_keys.n && la >= 0 && lb >= 0; e++) {
         for (int comp = 0; comp < 3; comp++) {
-            if ((st = cell_mean_curves(c, e, comp, mean, cnt, buf)))
+            /* the cell means into ya; B's rows copied to yb, then A's moved up in place (row
+             * na <= k): two cell-mean fields in memory at most. cnt: finite flags */
+            if ((st = cell_mean_curves(c, e, comp, ya, cnt, buf)))
                 goto fail;
             size_t na = 0, nb = 0;
             for (size_t k = 0; k < NC; k++) {
-                int fa = 1, fb = 1;
-                long kb = c->p->paired ? partner[k] : (long)k;
-                if (c->p->paired && (c->cell_level[k] != (size_t)la || kb < 0))
-                    continue;
-                for (size_t i = 0; i < P; i++) {
-                    fa &= isfinite(mean[k * P + i]) != 0;
-                    fb &= isfinite(mean[(size_t)kb * P + i]) != 0;
-                }
-                if (c->p->paired) {
-                    if (!fa || !fb)
-                        continue;
-                    for (size_t i = 0; i < P; i++) {
-                        ya[na * P + i] = mean[k * P + i];
-                        yb[na * P + i] = mean[(size_t)kb * P + i];
-                    }
-                    na++;
-                    nb++;
-                } else if (fa && c->cell_level[k] == (size_t)la) {
-                    for (size_t i = 0; i < P; i++)
-                        ya[na * P + i] = mean[k * P + i];
-                    na++;
-                } else if (fa && c->cell_level[k] == (size_t)lb) {
-                    for (size_t i = 0; i < P; i++)
-                        yb[nb * P + i] = mean[k * P + i];
-                    nb++;
-                }
+                cnt[k] = 1;
+                for (size_t i = 0; i < P; i++)
+                    cnt[k] &= isfinite(ya[k * P + i]) != 0;
             }
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t k = 0; k < NC; k++) {
+                    long kb = c->p->paired ? partner[k] : (long)k;
+                    int use;
+                    if (c->p->paired)
+                        use = c->cell_level[k] == (size_t)la && kb >= 0 && cnt[k] &&
+                              cnt[(size_t)kb];
+                    else
+                        use = cnt[k] && c->cell_level[k] == (size_t)(pass ? la : lb);
+                    if (!use)
+                        continue;
+                    if (pass == 0) {
+                        memcpy(yb + nb * P, ya + (size_t)kb * P, P * sizeof *yb);
+                        nb++;
+                    } else {
+                        if (na != k)
+                            memmove(ya + na * P, ya + k * P, P * sizeof *ya);
+                        na++;
+                    }
+                }
             if (na < 2 || nb < 2)
                 continue;
             if ((st = spm_row(ts, tc, c->curve_keys.v[e], comp, c->p->paired != NULL,
@@ -1067,19 +1245,21 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
         if (e2 < 0)
             continue;
         for (int comp = 0; comp < 3; comp++) {
-            if ((st = cell_mean_curves(c, e, comp, mean, cnt, buf)) ||
-                (st = cell_mean_curves(c, (size_t)e2, comp, mean2, cnt, buf)))
+            /* the cell means straight into ya and yb, then the cells with both sides finite
+             * moved up in place (row n <= k): two cell-mean fields in memory, not four */
+            if ((st = cell_mean_curves(c, e, comp, ya, cnt, buf)) ||
+                (st = cell_mean_curves(c, (size_t)e2, comp, yb, cnt, buf)))
                 goto fail;
             size_t n = 0;
             for (size_t k = 0; k < NC; k++) {
                 int fin = 1;
                 for (size_t i = 0; i < P; i++)
-                    fin &= isfinite(mean[k * P + i]) && isfinite(mean2[k * P + i]);
+                    fin &= isfinite(ya[k * P + i]) && isfinite(yb[k * P + i]);
                 if (!fin)
                     continue;
-                for (size_t i = 0; i < P; i++) {
-                    ya[n * P + i] = mean[k * P + i];
-                    yb[n * P + i] = mean2[k * P + i];
+                if (n != k) {
+                    memmove(ya + n * P, ya + k * P, P * sizeof *ya);
+                    memmove(yb + n * P, yb + k * P, P * sizeof *yb);
                 }
                 n++;
             }
@@ -1094,8 +1274,6 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
 fail:
     kc_table_free(ts);
     kc_table_free(tc);
-    free(mean);
-    free(mean2);
     free(buf);
     free(cnt);
     free(ya);
@@ -1104,26 +1282,36 @@ fail:
     return st;
 }
 
+/* The index table of ensemble g->e: subject, session, trial and by of each curve. */
+static int index_fill(void *data, size_t first, size_t count, kc_table *t)
+{
+    const gen *g = data;
+    const ctx *c = g->c;
+    const curve_acc *a = &c->curves[g->e];
+    for (size_t n = first; n < first + count; n++) {
+        size_t row = c->trials[a->trial[n]].row;
+        long r = kc_table_add_row(t);
+        if (r < 0 || set_s(t, (size_t)r, 0, cell_str(c, row, c->c_subject)) ||
+            set_s(t, (size_t)r, 1, cell_str(c, row, c->c_session)) ||
+            set_s(t, (size_t)r, 2, cell_str(c, row, c->c_trial)) ||
+            set_s(t, (size_t)r, 3, cell_str(c, row, c->c_by)))
+            return KC_ENOMEM;
+    }
+    return KC_OK;
+}
+
 static int add_curves(ctx *c, kc_cohort *co)
 {
     static const char *const names[] = {"subject", "session", "trial", "by"};
     static const enum kc_col_type types[] = {S, S, S, S};
     for (size_t i = 0; i < c->curve_keys.n; i++) {
         curve_acc *a = &c->curves[i];
-        kc_table *idx = table_new(4, names, types);
+        gen *g = gen_new(c, i, 0);
+        kc_table *idx = g ? kc_table_alloc_generated(4, names, types, a->n, index_fill, g,
+                                                     gen_release)
+                          : NULL;
         if (!idx)
             return KC_ENOMEM;
-        for (size_t n = 0; n < a->n; n++) {
-            size_t row = c->trials[a->trial[n]].row;
-            if (kc_table_add_row(idx) < 0 ||
-                set_s(idx, n, 0, cell_str(c, row, c->c_subject)) ||
-                set_s(idx, n, 1, cell_str(c, row, c->c_session)) ||
-                set_s(idx, n, 2, cell_str(c, row, c->c_trial)) ||
-                set_s(idx, n, 3, cell_str(c, row, c->c_by))) {
-                kc_table_free(idx);
-                return KC_ENOMEM;
-            }
-        }
         if (fflush(a->spill) != 0) {
             KC_ERROR("curves %s: cannot write to the temporary file: %s", c->curve_keys.v[i],
                      strerror(errno));
@@ -1140,8 +1328,10 @@ static int add_curves(ctx *c, kc_cohort *co)
     return KC_OK;
 }
 
-static void ctx_free(ctx *c)
+static void ctx_unref(ctx *c)
 {
+    if (!c || --c->refs > 0)
+        return;
     kc_table_free(c->man);
     kc_table_free(c->subj);
     kc_table_free(c->excluded);
@@ -1163,79 +1353,82 @@ static void ctx_free(ctx *c)
     free(c->cell_level);
     free(c->cell_row);
     free(c->recs);
+    free(c->ord);
     free(c->trials);
+    free(c);
 }
 
 int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
 {
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.p = p;
+    ctx *c = calloc(1, sizeof *c);
     kc_cohort *co = NULL;
-    rec *sorted = NULL;
     double *cm = NULL;
     kc_table *tb = NULL;
     char first_why[1300] = "";
     int st;
     *out = NULL;
+    if (!c)
+        return KC_ENOMEM;
+    c->refs = 1;
+    c->p = p;
     const char *by = p->group_by ? p->group_by : "group";
-    if ((st = kc_table_read_csv(p->manifest, &c.man)))
+    if ((st = kc_table_read_csv(p->manifest, &c->man)))
         goto fail;
     const char *slash = strrchr(p->manifest, '/');
-    c.mdir = slash ? strndup(p->manifest, (size_t)(slash - p->manifest)) : strdup(".");
-    if (!c.mdir) {
+    c->mdir = slash ? strndup(p->manifest, (size_t)(slash - p->manifest)) : strdup(".");
+    if (!c->mdir) {
         st = KC_ENOMEM;
         goto fail;
     }
-    if ((st = need_col(c.man, p->manifest, "subject", &c.c_subject)) ||
-        (st = need_col(c.man, p->manifest, "trial", &c.c_trial)) ||
-        (st = need_col(c.man, p->manifest, by, &c.c_by)))
+    if ((st = need_col(c->man, p->manifest, "subject", &c->c_subject)) ||
+        (st = need_col(c->man, p->manifest, "trial", &c->c_trial)) ||
+        (st = need_col(c->man, p->manifest, by, &c->c_by)))
         goto fail;
-    c.c_paired = -1;
-    if (p->paired && (st = need_col(c.man, p->manifest, p->paired, &c.c_paired)))
+    c->c_paired = -1;
+    if (p->paired && (st = need_col(c->man, p->manifest, p->paired, &c->c_paired)))
         goto fail;
-    c.c_session = kc_table_find(c.man, "session");
-    c.c_task = kc_table_find(c.man, "task");
-    c.c_group = kc_table_find(c.man, "group");
-    c.c_condition = kc_table_find(c.man, "condition");
-    c.c_site = kc_table_find(c.man, "site");
-    c.c_exclude = kc_table_find(c.man, "exclude");
-    c.c_kin = kc_table_find(c.man, "kinematics");
-    c.c_sex_subj = -1;
+    c->c_session = kc_table_find(c->man, "session");
+    c->c_task = kc_table_find(c->man, "task");
+    c->c_group = kc_table_find(c->man, "group");
+    c->c_condition = kc_table_find(c->man, "condition");
+    c->c_site = kc_table_find(c->man, "site");
+    c->c_exclude = kc_table_find(c->man, "exclude");
+    c->c_kin = kc_table_find(c->man, "kinematics");
+    c->c_sex_subj = -1;
     if (p->subjects) {
-        if ((st = kc_table_read_csv(p->subjects, &c.subj)) ||
-            (st = need_col(c.subj, p->subjects, "subject", &c.c_subj_subj)))
+        if ((st = kc_table_read_csv(p->subjects, &c->subj)) ||
+            (st = need_col(c->subj, p->subjects, "subject", &c->c_subj_subj)))
             goto fail;
-        c.c_sex_subj = kc_table_find(c.subj, "sex");
+        c->c_sex_subj = kc_table_find(c->subj, "sex");
     }
     static const char *const xn[] = {"line", "subject", "trial", "reason"};
     static const enum kc_col_type xt[] = {I, S, S, S};
-    if (!(c.excluded = table_new(4, xn, xt))) {
+    if (!(c->excluded = table_new(4, xn, xt))) {
         st = KC_ENOMEM;
         goto fail;
     }
     double t0 = kc_now();
-    for (size_t row = 0; row < kc_table_nrows(c.man); row++) {
+    for (size_t row = 0; row < kc_table_nrows(c->man); row++) {
         if (p->progress)
-            p->progress(row, kc_table_nrows(c.man), p->progress_data);
-        const char *ex = cell_str(&c, row, c.c_exclude);
-        const char *task = cell_str(&c, row, c.c_task);
+            p->progress(row, kc_table_nrows(c->man), p->progress_data);
+        const char *ex = cell_str(c, row, c->c_exclude);
+        const char *task = cell_str(c, row, c->c_task);
         if (*ex && strcmp(ex, "0") != 0) {
-            if ((st = add_excluded(&c, row, "excluded in the manifest")))
+            if ((st = add_excluded(c, row, "excluded in the manifest")))
                 goto fail;
             continue;
         }
-        if (c.c_task >= 0 && !task_selected(&c, task)) {
+        if (c->c_task >= 0 && !task_selected(c, task)) {
             char why[256];
             snprintf(why, sizeof why, "task \"%s\" not analysed", task);
-            if ((st = add_excluded(&c, row, why)))
+            if ((st = add_excluded(c, row, why)))
                 goto fail;
             continue;
         }
-        if (c.subj) {
-            const char *s = cell_str(&c, row, c.c_subject);
-            size_t i, n = kc_table_nrows(c.subj);
-            for (i = 0; i < n && strcmp(kc_table_get_str(c.subj, i, c.c_subj_subj), s); i++)
+        if (c->subj) {
+            const char *s = cell_str(c, row, c->c_subject);
+            size_t i, n = kc_table_nrows(c->subj);
+            for (i = 0; i < n && strcmp(kc_table_get_str(c->subj, i, c->c_subj_subj), s); i++)
                 ;
             if (i == n) {
                 KC_ERROR("\"%s\": subject \"%s\" (manifest line %zu) is not in \"%s\"",
@@ -1245,59 +1438,58 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
             }
         }
         char why[1200];
-        if ((st = read_trial(&c, row, why, sizeof why)))
+        if ((st = read_trial(c, row, why, sizeof why)))
             goto fail;
         if (why[0]) {
-            if (c.n_failed == 0)
+            if (c->n_failed == 0)
                 snprintf(first_why, sizeof first_why, "line %zu: %s", row + 2, why);
-            c.n_failed++;
-            if ((st = add_excluded(&c, row, why)))
+            c->n_failed++;
+            if ((st = add_excluded(c, row, why)))
                 goto fail;
         }
     }
     if (p->progress)
-        p->progress(kc_table_nrows(c.man), kc_table_nrows(c.man), p->progress_data);
-    if (c.n_trials == 0) {
-        if (c.n_failed)
+        p->progress(kc_table_nrows(c->man), kc_table_nrows(c->man), p->progress_data);
+    if (c->n_trials == 0) {
+        if (c->n_failed)
             KC_ERROR("\"%s\": no trial to analyse: none of the %zu kinematics files could be "
                      "used (first, manifest %s)",
-                     p->manifest, c.n_failed, first_why);
+                     p->manifest, c->n_failed, first_why);
         else
             KC_ERROR("\"%s\": no trial to analyse", p->manifest);
         st = KC_EINVAL;
         goto fail;
     }
     double t1 = kc_now();
-    KC_INFO("read %zu trials in %.2f s (%.0f trials/s)", c.n_trials, t1 - t0,
-            (double)c.n_trials / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
-    if (c.n_failed)
+    KC_INFO("read %zu trials in %.2f s (%.0f trials/s)", c->n_trials, t1 - t0,
+            (double)c->n_trials / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
+    if (c->n_failed)
         KC_WARN("\"%s\": %zu of %zu trials left out: their kinematics files are missing or "
                 "unusable (listed in the excluded table; first, manifest %s)",
-                p->manifest, c.n_failed, c.n_failed + c.n_trials, first_why);
+                p->manifest, c->n_failed, c->n_failed + c->n_trials, first_why);
     st = KC_ENOMEM;
     if (!(co = kc_cohort_alloc()) || !(co->manifest = strdup(p->manifest)))
         goto fail;
-    if (!(cm = malloc((c.cells.n * NSIDE * c.metrics.n + 1) * sizeof *cm)))
+    if (!(cm = malloc((c->cells.n * NSIDE * c->metrics.n + 1) * sizeof *cm)))
         goto fail;
-    if ((st = build_trials(&c, &tb)) || (st = kc_cohort_add_table(co, "trials", tb)))
+    if ((st = build_trials(c, &tb)) || (st = kc_cohort_add_table(co, "trials", tb)))
         goto fail_tb;
-    /* from here on the records are needed by cell, side, metric, trial: sorted in place */
-    sorted = c.recs;
-    c.recs = NULL;
-    qsort(sorted, c.n_recs, sizeof *sorted, cmp_rec);
-    if ((st = build_subjects(&c, sorted, cm, &tb)) ||
+    /* from here on the records are needed by cell, side, metric, trial */
+    if ((st = sort_records(c)))
+        goto fail;
+    if ((st = build_subjects(c, cm, &tb)) ||
         (st = kc_cohort_add_table(co, "subjects", tb)))
         goto fail_tb;
-    if ((st = build_groups(&c, cm, &tb)) || (st = kc_cohort_add_table(co, "groups", tb)))
+    if ((st = build_groups(c, cm, &tb)) || (st = kc_cohort_add_table(co, "groups", tb)))
         goto fail_tb;
     if (p->compare_a && p->compare_b) {
         tb = NULL;
-        if ((st = build_comparisons(&c, cm, &tb)) ||
+        if ((st = build_comparisons(c, cm, &tb)) ||
             (st = kc_cohort_add_table(co, "comparisons", tb)))
             goto fail_tb;
     }
     kc_table *tc = NULL;
-    if ((st = build_spm(&c, &tb, &tc)))
+    if ((st = build_spm(c, &tb, &tc)))
         goto fail;
     if ((st = kc_cohort_add_table(co, "spm", tb))) {
         kc_table_free(tc);
@@ -1305,28 +1497,32 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     }
     if ((st = kc_cohort_add_table(co, "spm_clusters", tc)))
         goto fail_tb;
-    if ((st = build_left_right(&c, cm, &tb)) || (st = kc_cohort_add_table(co, "left_right", tb)))
+    if ((st = build_left_right(c, cm, &tb)) || (st = kc_cohort_add_table(co, "left_right", tb)))
         goto fail_tb;
-    if ((st = build_reliability(&c, sorted, &tb)) ||
+    if ((st = build_reliability(c, &tb)) ||
         (st = kc_cohort_add_table(co, "reliability", tb)))
         goto fail_tb;
-    st = kc_cohort_add_table(co, "excluded", c.excluded);
-    c.excluded = NULL;
-    if (st || (st = add_curves(&c, co)))
+    st = kc_cohort_add_table(co, "excluded", c->excluded);
+    c->excluded = NULL;
+    if (st || (st = add_curves(c, co)))
         goto fail;
-    free(sorted);
     free(cm);
-    co->n_failed = c.n_failed;
+    co->n_failed = c->n_failed;
     KC_INFO("tables, statistics and SPM in %.2f s", kc_now() - t1);
-    ctx_free(&c);
+    /* what the generated tables do not use goes now; they keep the rest */
+    c->p = NULL;
+    strv_free(&c->cells);
+    strv_free(&c->levels);
+    free(c->cell_level);
+    c->cell_level = NULL;
+    ctx_unref(c);
     *out = co;
     return KC_OK;
 fail_tb:
     tb = NULL;   /* kc_cohort_add_table owns it, also on failure; builders free their own */
 fail:
-    free(sorted);
     free(cm);
     kc_cohort_free(co);
-    ctx_free(&c);
+    ctx_unref(c);
     return st;
 }

@@ -6,6 +6,8 @@
  */
 #include "kinechain/h5io.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,127 @@
 #include "table_internal.h"
 
 /* ---- tables --------------------------------------------------------------------------- */
+
+/* A generated table (kc_table_alloc_generated), block by block: every column dataset is
+ * created with its final row count and the layout kc_h5_write and kc_h5_write_strings give a
+ * column of that size (strings contiguous; numbers contiguous under 1 MiB, else 512 KiB chunks
+ * with shuffle + deflate 4; NaN / INT64_MIN fill; no timestamps), then each block of rows is
+ * written into all of them through a hyperslab, so that memory holds one block. */
+static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
+{
+    enum { CONTIGUOUS_MAX = 1 << 20, CHUNK_BYTES = 1 << 19 };
+    const int nc = kc_table_ncols(t);
+    const size_t nr = kc_table_nrows(t);
+    hid_t fid = (hid_t)kc_h5_id(h);
+    hid_t *ds = malloc((nc > 0 ? (size_t)nc : 1) * sizeof *ds);
+    hid_t space = H5I_INVALID_HID, mspace = H5I_INVALID_HID, lcpl = H5I_INVALID_HID;
+    hid_t str = H5I_INVALID_HID;
+    kc_table *block = kc_table_alloc_like(t);
+    char path[512], err[200];
+    int st = KC_OK;
+    if (!ds || !block) {
+        free(ds);
+        kc_table_free(block);
+        return KC_ENOMEM;
+    }
+    for (int c = 0; c < nc; c++)
+        ds[c] = H5I_INVALID_HID;
+    hsize_t hd = nr;
+    space = H5Screate_simple(1, &hd, NULL);
+    lcpl = H5Pcreate(H5P_LINK_CREATE);
+    str = kc_h5_vlen_str_type(H5T_CSET_UTF8);
+    if (space < 0 || lcpl < 0 || str < 0) {
+        st = kc_h5_fail(h, KC_EHDF5, group, "cannot set up columns (%s)", kc_h5_errmsg(err));
+        goto done;
+    }
+    H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
+    for (int c = 0; c < nc; c++) {
+        enum kc_col_type ty = kc_table_col_type(t, c);
+        hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        if (dcpl < 0) {
+            st = kc_h5_fail(h, KC_EHDF5, group, "cannot set up columns (%s)", kc_h5_errmsg(err));
+            goto done;
+        }
+        H5Pset_obj_track_times(dcpl, 0);
+        if (ty == KC_COL_F64) {
+            double fill = NAN;
+            H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill);
+        } else if (ty == KC_COL_I64) {
+            int64_t fill = INT64_MIN;
+            H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &fill);
+        }
+        if (ty != KC_COL_STR && nr * 8 >= CONTIGUOUS_MAX) {
+            hsize_t chunk = CHUNK_BYTES / 8 < nr ? CHUNK_BYTES / 8 : nr;
+            H5Pset_chunk(dcpl, 1, &chunk);
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, 4);
+        } else if (ty != KC_COL_STR) {
+            H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+        }
+        kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
+        ds[c] = H5Dcreate2(fid, path,
+                           ty == KC_COL_STR   ? str
+                           : ty == KC_COL_F64 ? H5T_IEEE_F64LE
+                                              : H5T_STD_I64LE,
+                           space, lcpl, dcpl, H5P_DEFAULT);
+        H5Pclose(dcpl);
+        if (ds[c] < 0) {
+            st = kc_h5_fail(h, KC_EHDF5, path, "cannot create dataset (%s)", kc_h5_errmsg(err));
+            goto done;
+        }
+    }
+    for (size_t r = 0; r < nr; r += KC_TABLE_BLOCK) {
+        size_t n = nr - r < KC_TABLE_BLOCK ? nr - r : KC_TABLE_BLOCK;
+        if ((st = kc_table_rows(t, r, n, block)))
+            goto done;
+        hsize_t start = r, count = n;
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        mspace = H5Screate_simple(1, &count, NULL);
+        if (mspace < 0 || H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0) {
+            st = kc_h5_fail(h, KC_EHDF5, group, "cannot select rows (%s)", kc_h5_errmsg(err));
+            goto done;
+        }
+        for (int c = 0; c < nc; c++) {
+            enum kc_col_type ty = kc_table_col_type(t, c);
+            hid_t mt = ty == KC_COL_STR   ? str
+                       : ty == KC_COL_F64 ? H5T_NATIVE_DOUBLE
+                                          : H5T_NATIVE_INT64;
+            if (H5Dwrite(ds[c], mt, mspace, space, H5P_DEFAULT, kc_table_col_cdata(block, c)) < 0) {
+                kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
+                st = kc_h5_fail(h, KC_EIO, path, "write failed (%s)", kc_h5_errmsg(err));
+                goto done;
+            }
+        }
+    }
+    for (int c = 0; c < nc; c++) {
+        H5Dclose(ds[c]);
+        ds[c] = H5I_INVALID_HID;
+    }
+    for (int c = 0; c < nc && !st; c++) {
+        kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
+        const char *u = kc_table_units(t, c);
+        if (kc_table_col_type(t, c) != KC_COL_STR)
+            st = kc_h5_attr_set_str(h, path, "units", u ? u : "");
+        if (!st)
+            st = kc_h5_attr_set_str(h, path, "dims", "row");
+    }
+done:
+    for (int c = 0; c < nc; c++)
+        if (ds[c] >= 0)
+            H5Dclose(ds[c]);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (space >= 0)
+        H5Sclose(space);
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    if (str >= 0)
+        H5Tclose(str);
+    free(ds);
+    kc_table_free(block);
+    return st;
+}
 
 int kc_h5_write_table(kc_h5 *h, const char *group, const kc_table *t)
 {
@@ -38,6 +161,8 @@ int kc_h5_write_table(kc_h5 *h, const char *group, const kc_table *t)
     }
     st = kc_h5_attr_set_strv(h, group, "columns", (size_t)nc, names);
     free(names);
+    if (!st && kc_table_is_generated(t))
+        return write_generated(h, group, t);
     for (int c = 0; c < nc && !st; c++) {
         kc_h5_join(path, sizeof path, group, kc_table_col_name(t, c));
         const void *data = kc_table_col_cdata(t, c);

@@ -29,9 +29,62 @@ struct kc_table {
     size_t nrows;
     size_t cap;
     kc_column *cols;
+    /* generated tables (kc_table_alloc_generated) hold no rows: fill makes them on demand */
+    kc_table_fill_fn fill;
+    void *ctx;
+    void (*release)(void *ctx);
+    kc_table *cache;      /* the block of rows the getters last needed, or NULL */
+    size_t cache_first;
+    /* strings of a table read from CSV live in a few large blocks, not one malloc each (a
+     * 10,000-trial subjects.csv has 2.6 million cells: 8-10 bytes each instead of 32-48) */
+    char **arena;
+    size_t *arena_size;
+    size_t n_arena, arena_used;   /* bytes used of the last block */
 };
 
 static const char empty_str[] = "";
+
+static bool in_arena(const kc_table *t, const char *s)
+{
+    uintptr_t p = (uintptr_t)s;
+    for (size_t i = 0; i < t->n_arena; i++)
+        if (p >= (uintptr_t)t->arena[i] && p < (uintptr_t)t->arena[i] + t->arena_size[i])
+            return true;
+    return false;
+}
+
+/* Release a cell's string: not the shared empty string, not one in the arena. */
+static void free_cell(const kc_table *t, char *s)
+{
+    if (s != empty_str && !in_arena(t, s))
+        free(s);
+}
+
+/* A copy of s[0..len) (NUL-terminated) in the table's arena; NULL on ENOMEM. */
+static char *arena_dup(kc_table *t, const char *s, size_t len)
+{
+    enum { BLOCK = 1 << 20 };
+    if (!t->n_arena || t->arena_used + len + 1 > t->arena_size[t->n_arena - 1]) {
+        size_t size = len + 1 > BLOCK ? len + 1 : BLOCK;
+        char **a = realloc(t->arena, (t->n_arena + 1) * sizeof *a);
+        if (!a)
+            return NULL;
+        t->arena = a;
+        size_t *sz = realloc(t->arena_size, (t->n_arena + 1) * sizeof *sz);
+        if (!sz)
+            return NULL;
+        t->arena_size = sz;
+        if (!(a[t->n_arena] = malloc(size)))
+            return NULL;
+        sz[t->n_arena++] = size;
+        t->arena_used = 0;
+    }
+    char *p = t->arena[t->n_arena - 1] + t->arena_used;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    t->arena_used += len + 1;
+    return p;
+}
 
 kc_table *kc_table_alloc(int ncols, const char *const *names, const enum kc_col_type *types)
 {
@@ -56,21 +109,52 @@ fail:
     return NULL;
 }
 
+kc_table *kc_table_alloc_generated(int ncols, const char *const *names,
+                                   const enum kc_col_type *types, size_t nrows,
+                                   kc_table_fill_fn fill, void *ctx, void (*release)(void *ctx))
+{
+    kc_table *t = fill ? kc_table_alloc(ncols, names, types) : NULL;
+    if (!t) {
+        if (release)
+            release(ctx);
+        return NULL;
+    }
+    t->nrows = nrows;
+    t->fill = fill;
+    t->ctx = ctx;
+    t->release = release;
+    return t;
+}
+
+int kc_table_is_generated(const kc_table *t)
+{
+    return t && t->fill;
+}
+
 void kc_table_free(kc_table *t)
 {
     if (!t)
         return;
+    if (t->fill) {   /* no rows of its own */
+        if (t->release)
+            t->release(t->ctx);
+        kc_table_free(t->cache);
+        t->nrows = 0;
+    }
     for (int c = 0; c < t->ncols && t->cols; c++) {
         kc_column *col = &t->cols[c];
         if (col->type == KC_COL_STR && col->v.s)
             for (size_t r = 0; r < t->nrows; r++)
-                if (col->v.s[r] != empty_str)
-                    free(col->v.s[r]);
+                free_cell(t, col->v.s[r]);
         free(col->v.any);
         free(col->name);
         free(col->units);
     }
     free(t->cols);
+    for (size_t i = 0; i < t->n_arena; i++)
+        free(t->arena[i]);
+    free(t->arena);
+    free(t->arena_size);
     free(t);
 }
 
@@ -122,7 +206,7 @@ static size_t elem_size(enum kc_col_type type)
 
 long kc_table_add_row(kc_table *t)
 {
-    if (!t)
+    if (!t || t->fill)
         return KC_EINVAL;
     if (t->nrows == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16;
@@ -155,8 +239,94 @@ static int check_cell(const kc_table *t, size_t row, int col, enum kc_col_type t
     return KC_OK;
 }
 
+kc_table *kc_table_alloc_like(const kc_table *t)
+{
+    if (!t)
+        return NULL;
+    const char **names = calloc(t->ncols > 0 ? (size_t)t->ncols : 1, sizeof *names);
+    enum kc_col_type *types = calloc(t->ncols > 0 ? (size_t)t->ncols : 1, sizeof *types);
+    kc_table *b = NULL;
+    if (names && types) {
+        for (int c = 0; c < t->ncols; c++) {
+            names[c] = t->cols[c].name;
+            types[c] = t->cols[c].type;
+        }
+        b = kc_table_alloc(t->ncols, names, types);
+        for (int c = 0; b && c < t->ncols; c++)
+            if (t->cols[c].units && kc_table_set_units(b, c, t->cols[c].units)) {
+                kc_table_free(b);
+                b = NULL;
+            }
+    }
+    free(names);
+    free(types);
+    return b;
+}
+
+int kc_table_rows(const kc_table *t, size_t first, size_t count, kc_table *block)
+{
+    if (!t || !block || block->fill || block->ncols != t->ncols || first > t->nrows ||
+        count > t->nrows - first)
+        return KC_EINVAL;
+    for (int c = 0; c < t->ncols; c++)
+        if (block->cols[c].type != t->cols[c].type)
+            return KC_ETYPE;
+    int st = kc_table_resize(block, 0);
+    if (st)
+        return st;
+    if (t->fill) {
+        if ((st = t->fill(t->ctx, first, count, block)))
+            return st;
+        if (block->nrows != count) {
+            kc_log(KC_LOG_ERROR, __func__, "generated table: %zu rows made for %zu asked",
+                   block->nrows, count);
+            return KC_EINVAL;
+        }
+        return KC_OK;
+    }
+    if ((st = kc_table_resize(block, count)))
+        return st;
+    for (int c = 0; c < t->ncols; c++) {
+        const kc_column *from = &t->cols[c];
+        kc_column *to = &block->cols[c];
+        if (from->type != KC_COL_STR) {
+            memcpy(to->v.any, (const char *)from->v.any + first * elem_size(from->type),
+                   count * elem_size(from->type));
+            continue;
+        }
+        for (size_t r = 0; r < count; r++)
+            if ((st = kc_table_set_str(block, r, c, from->v.s[first + r])))
+                return st;
+    }
+    return KC_OK;
+}
+
+/* The table holding row *row of t (t itself, or for a generated table the cached block made
+ * for it, *row then relative to the block); NULL when the block cannot be made. */
+static const kc_table *holder(const kc_table *t, size_t *row)
+{
+    if (!t->fill)
+        return t;
+    kc_table *m = (kc_table *)t;   /* the cache is not part of the table's value */
+    size_t first = *row / KC_TABLE_BLOCK * KC_TABLE_BLOCK;
+    if (!m->cache || m->cache_first != first || m->cache->nrows == 0) {
+        if (!m->cache && !(m->cache = kc_table_alloc_like(t)))
+            return NULL;
+        size_t n = t->nrows - first < KC_TABLE_BLOCK ? t->nrows - first : KC_TABLE_BLOCK;
+        if (kc_table_rows(t, first, n, m->cache)) {
+            (void)kc_table_resize(m->cache, 0);
+            return NULL;
+        }
+        m->cache_first = first;
+    }
+    *row -= first;
+    return m->cache;
+}
+
 int kc_table_set_str(kc_table *t, size_t row, int col, const char *s)
 {
+    if (t && t->fill)
+        return KC_EINVAL;
     int st = check_cell(t, row, col, KC_COL_STR);
     if (st)
         return st;
@@ -164,14 +334,15 @@ int kc_table_set_str(kc_table *t, size_t row, int col, const char *s)
     if (s && *s && !(copy = strdup(s)))
         return KC_ENOMEM;
     char **slot = &t->cols[col].v.s[row];
-    if (*slot != empty_str)
-        free(*slot);
+    free_cell(t, *slot);
     *slot = copy;
     return KC_OK;
 }
 
 int kc_table_set_f64(kc_table *t, size_t row, int col, double v)
 {
+    if (t && t->fill)
+        return KC_EINVAL;
     int st = check_cell(t, row, col, KC_COL_F64);
     if (st)
         return st;
@@ -181,6 +352,8 @@ int kc_table_set_f64(kc_table *t, size_t row, int col, double v)
 
 int kc_table_set_i64(kc_table *t, size_t row, int col, int64_t v)
 {
+    if (t && t->fill)
+        return KC_EINVAL;
     int st = check_cell(t, row, col, KC_COL_I64);
     if (st)
         return st;
@@ -190,17 +363,23 @@ int kc_table_set_i64(kc_table *t, size_t row, int col, int64_t v)
 
 const char *kc_table_get_str(const kc_table *t, size_t row, int col)
 {
-    return check_cell(t, row, col, KC_COL_STR) ? empty_str : t->cols[col].v.s[row];
+    if (check_cell(t, row, col, KC_COL_STR) || !(t = holder(t, &row)))
+        return empty_str;
+    return t->cols[col].v.s[row];
 }
 
 double kc_table_get_f64(const kc_table *t, size_t row, int col)
 {
-    return check_cell(t, row, col, KC_COL_F64) ? NAN : t->cols[col].v.f[row];
+    if (check_cell(t, row, col, KC_COL_F64) || !(t = holder(t, &row)))
+        return NAN;
+    return t->cols[col].v.f[row];
 }
 
 int64_t kc_table_get_i64(const kc_table *t, size_t row, int col)
 {
-    return check_cell(t, row, col, KC_COL_I64) ? INT64_MIN : t->cols[col].v.i[row];
+    if (check_cell(t, row, col, KC_COL_I64) || !(t = holder(t, &row)))
+        return INT64_MIN;
+    return t->cols[col].v.i[row];
 }
 
 /* ---- CSV writing ---------------------------------------------------------------------- */
@@ -223,21 +402,9 @@ static void put_field(FILE *fp, const char *s, bool alone)
     fputc('"', fp);
 }
 
-int kc_table_write_csv(const kc_table *t, const char *path)
+/* Rows of t (not generated) as CSV lines; alone: the table has one column. */
+static void put_rows(FILE *fp, const kc_table *t, bool alone)
 {
-    if (!t || !path)
-        return KC_EINVAL;
-    kc_atomic_file af;
-    int st = kc_atomic_fopen(&af, path);
-    if (st)
-        return st;
-    FILE *fp = af.fp;
-    for (int c = 0; c < t->ncols; c++) {
-        if (c)
-            fputc(',', fp);
-        put_field(fp, t->cols[c].name, t->ncols == 1);
-    }
-    fputc('\n', fp);
     for (size_t r = 0; r < t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++) {
             const kc_column *col = &t->cols[c];
@@ -245,24 +412,58 @@ int kc_table_write_csv(const kc_table *t, const char *path)
                 fputc(',', fp);
             switch (col->type) {
             case KC_COL_STR:
-                put_field(fp, col->v.s[r], t->ncols == 1);
+                put_field(fp, col->v.s[r], alone);
                 break;
             case KC_COL_F64:
                 if (!isnan(col->v.f[r]))
                     fprintf(fp, "%.17g", col->v.f[r]);
-                else if (t->ncols == 1)
+                else if (alone)
                     fputs("\"\"", fp);
                 break;
             case KC_COL_I64:
                 if (col->v.i[r] != INT64_MIN)
                     fprintf(fp, "%lld", (long long)col->v.i[r]);
-                else if (t->ncols == 1)
+                else if (alone)
                     fputs("\"\"", fp);
                 break;
             }
         }
         fputc('\n', fp);
     }
+}
+
+int kc_table_write_csv(const kc_table *t, const char *path)
+{
+    if (!t || !path)
+        return KC_EINVAL;
+    kc_table *block = NULL;
+    if (t->fill && !(block = kc_table_alloc_like(t)))
+        return KC_ENOMEM;
+    kc_atomic_file af;
+    int st = kc_atomic_fopen(&af, path);
+    if (st) {
+        kc_table_free(block);
+        return st;
+    }
+    FILE *fp = af.fp;
+    for (int c = 0; c < t->ncols; c++) {
+        if (c)
+            fputc(',', fp);
+        put_field(fp, t->cols[c].name, t->ncols == 1);
+    }
+    fputc('\n', fp);
+    if (!t->fill)
+        put_rows(fp, t, t->ncols == 1);
+    for (size_t r = 0; t->fill && r < t->nrows; r += KC_TABLE_BLOCK) {   /* block by block */
+        size_t n = t->nrows - r < KC_TABLE_BLOCK ? t->nrows - r : KC_TABLE_BLOCK;
+        if ((st = kc_table_rows(t, r, n, block))) {
+            kc_table_free(block);
+            kc_atomic_fabort(&af);
+            return st;
+        }
+        put_rows(fp, block, t->ncols == 1);
+    }
+    kc_table_free(block);
     return kc_atomic_fclose(&af);
 }
 
@@ -490,15 +691,14 @@ int kc_table_read_csv(const char *path, kc_table **out)
             goto fail;
         }
         for (int c = 0; c < ncols; c++) {
-            /* take ownership of the field instead of copying */
-            if (fs.f[c][0]) {
-                t->cols[c].v.s[r] = fs.f[c];
-                fs.f[c] = NULL;
+            size_t flen = strlen(fs.f[c]);
+            if (flen && !(t->cols[c].v.s[r] = arena_dup(t, fs.f[c], flen))) {
+                t->cols[c].v.s[r] = (char *)empty_str;
+                st = KC_ENOMEM;
+                goto fail;
             }
         }
-        for (int c = 0; c < ncols; c++)
-            free(fs.f[c]);
-        fs.n = 0;
+        fields_clear(&fs);
     }
     *out = t;
     t = NULL;
@@ -517,11 +717,13 @@ fail:
 
 int kc_table_resize(kc_table *t, size_t nrows)
 {
+    if (t->fill)
+        return KC_EINVAL;
     while (t->nrows > nrows) {
         size_t r = --t->nrows;
         for (int c = 0; c < t->ncols; c++)
-            if (t->cols[c].type == KC_COL_STR && t->cols[c].v.s[r] != empty_str)
-                free(t->cols[c].v.s[r]);
+            if (t->cols[c].type == KC_COL_STR)
+                free_cell(t, t->cols[c].v.s[r]);
     }
     if (nrows > t->cap) {
         for (int c = 0; c < t->ncols; c++) {
@@ -540,18 +742,17 @@ int kc_table_resize(kc_table *t, size_t nrows)
 
 void *kc_table_col_data(kc_table *t, int col)
 {
-    return t && col >= 0 && col < t->ncols ? t->cols[col].v.any : NULL;
+    return t && !t->fill && col >= 0 && col < t->ncols ? t->cols[col].v.any : NULL;
 }
 
 const void *kc_table_col_cdata(const kc_table *t, int col)
 {
-    return t && col >= 0 && col < t->ncols ? t->cols[col].v.any : NULL;
+    return t && !t->fill && col >= 0 && col < t->ncols ? t->cols[col].v.any : NULL;
 }
 
 void kc_table_take_str(kc_table *t, size_t row, int col, char *s)
 {
     char **slot = &t->cols[col].v.s[row];
-    if (*slot != empty_str)
-        free(*slot);
+    free_cell(t, *slot);
     *slot = s ? s : (char *)empty_str;
 }

@@ -610,6 +610,68 @@ int kc_fig_spm_lr(const kc_report *r, const char *channel, char *note, size_t no
 
 /* ---- per-subject peak valgus and FPPA ------------------------------------------------------ */
 
+/* Subjects by id, for finding the subject of a trials.csv row in O(log n). */
+static int cmp_subject_ptr(const void *a, const void *b)
+{
+    const kc_rep_subject *const *x = a, *const *y = b;
+    return strcmp((*x)->id, (*y)->id);
+}
+
+/* Index of each trials.csv row's subject in r->subjects (-1 if none): one pass. */
+static long *row_subjects(const kc_report *r, const kc_table *t)
+{
+    size_t nr = kc_table_nrows(t), ns = r->n_subjects;
+    long *out = malloc((nr + 1) * sizeof *out);
+    const kc_rep_subject **by_id = malloc((ns + 1) * sizeof *by_id);
+    int cs = kc_table_find(t, "subject");
+    if (!out || !by_id) {
+        free(out);
+        free(by_id);
+        return NULL;
+    }
+    for (size_t i = 0; i < ns; i++)
+        by_id[i] = &r->subjects[i];
+    qsort(by_id, ns, sizeof *by_id, cmp_subject_ptr);
+    for (size_t row = 0; row < nr; row++) {
+        kc_rep_subject key = {.id = (char *)(cs >= 0 ? kc_table_get_str(t, row, cs) : "")};
+        const kc_rep_subject *kp = &key, **hit =
+            ns ? bsearch(&kp, by_id, ns, sizeof *by_id, cmp_subject_ptr) : NULL;
+        out[row] = hit ? (long)(*hit - r->subjects) : -1;
+    }
+    free(by_id);
+    return out;
+}
+
+/* A number of column col of a CSV table (as kc_rep_num, with the column already found). */
+static double num_at(const kc_table *t, size_t row, int col)
+{
+    const char *s = col >= 0 ? kc_table_get_str(t, row, col) : "";
+    char *end;
+    double v = *s ? strtod(s, &end) : NAN;
+    return *s && !*end && isfinite(v) ? v : NAN;
+}
+
+/* Ranked layout: subjects by their value, NaN last (qsort needs no state: the pairs carry it). */
+typedef struct ranked {
+    double v;
+    size_t subject;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    int nx = isnan(x->v), ny = isnan(y->v);
+    if (nx != ny)
+        return nx - ny;
+    if (!nx && x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->subject > y->subject) - (x->subject < y->subject);
+}
+
+/* Labels rotated 45 degrees at 7.5 pt need about 9 pt of axis each: beyond that many subjects
+ * per panel the figure switches to the ranked dot plot (kc_fig_subject_valgus). */
+#define KC_SUBJECT_LABEL_PT 9.0
+
 int kc_fig_subject_valgus(const kc_report *r, int *made)
 {
     *made = 0;
@@ -632,70 +694,135 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
         return KC_OK;
     kc_plot p = {0};
     double w = 540, ph = 118, gap = 52, h = 36 + np * (ph + gap) + 14;
-    int st = kc_plot_open(&p, w, h);
-    if (st)
-        return st;
-    size_t ns = r->n_subjects;
+    size_t ns = r->n_subjects, nr = kc_table_nrows(t);
+    const double axis_w = w - 200;
+    /* one label per subject only while they fit; else ranked, no per-subject labels */
+    const int labelled = (double)ns * KC_SUBJECT_LABEL_PT <= axis_w;
     const char **labels = malloc(ns * sizeof *labels);
-    if (!labels) {
-        kc_plot_close(&p);
-        return KC_ENOMEM;
-    }
+    double *sum = calloc(2 * ns, sizeof *sum);   /* [subject][side] of the current metric */
+    size_t *cnt = calloc(2 * ns, sizeof *cnt);
+    ranked *rank = malloc(ns * sizeof *rank);
+    long *subj = row_subjects(r, t);
+    int st = KC_ENOMEM;
+    if (!labels || !sum || !cnt || !rank || !subj)
+        goto done;
+    if ((st = kc_plot_open(&p, w, h)))
+        goto done;
     for (size_t i = 0; i < ns; i++)
         labels[i] = r->subjects[i].id;
+    const int cside = kc_table_find(t, "side");
     /* Herrington & Munro 2010 (Phys Ther Sport 11:56): DVJ 2D-video FPPA normal range */
     const kc_rgb fcol = {0.80, 0.47, 0.65}, mcol = {0.34, 0.71, 0.91};
     for (int m = 0; m < np; m++) {
         int shade = m == 2;
-        kc_axes a = {.x = 58, .y = 36 + m * (ph + gap), .w = w - 200, .h = ph};
-        a.xmin = -0.6;
-        a.xmax = (double)ns - 0.4;
+        kc_axes a = {.x = 58, .y = 36 + m * (ph + gap), .w = axis_w, .h = ph};
         double ymin = shade ? 0 : INFINITY, ymax = shade ? 15 : -INFINITY;
-        for (size_t i = 0; i < kc_table_nrows(t); i++) {
-            double v = kc_rep_num(t, i, metric[m]);
-            if (isfinite(v)) {
-                ymin = fmin(ymin, v);
-                ymax = fmax(ymax, v);
-            }
+        const int cm = kc_table_find(t, metric[m]);
+        memset(sum, 0, 2 * ns * sizeof *sum);
+        memset(cnt, 0, 2 * ns * sizeof *cnt);
+        for (size_t row = 0; row < nr; row++) {   /* one pass: sums per subject and side */
+            const char *sd = cside >= 0 ? kc_table_get_str(t, row, cside) : "";
+            int side = strcmp(sd, "L") == 0 ? 0 : strcmp(sd, "R") == 0 ? 1 : -1;
+            double v = num_at(t, row, cm);
+            if (!isfinite(v))
+                continue;
+            ymin = fmin(ymin, v);
+            ymax = fmax(ymax, v);
+            if (subj[row] < 0 || side < 0)
+                continue;
+            sum[(size_t)subj[row] * 2 + (size_t)side] += v;
+            cnt[(size_t)subj[row] * 2 + (size_t)side]++;
         }
+        /* x position of each subject: its index, or its rank by the mean of its side means */
+        for (size_t i = 0; i < ns; i++) {
+            double v = 0;
+            int n = 0;
+            for (int side = 0; side < 2; side++)
+                if (cnt[i * 2 + (size_t)side]) {
+                    v += sum[i * 2 + (size_t)side] / (double)cnt[i * 2 + (size_t)side];
+                    n++;
+                }
+            rank[i] = (ranked){n ? v / n : NAN, i};
+        }
+        if (!labelled)
+            qsort(rank, ns, sizeof *rank, cmp_ranked);
+        size_t n_valued = 0;
+        for (size_t i = 0; i < ns; i++)
+            n_valued += !isnan(rank[i].v);
+        a.xmin = labelled ? -0.6 : 0.5;
+        a.xmax = labelled ? (double)ns - 0.4 : (double)(n_valued ? n_valued : 1) + 0.5;
         a.ymin = ymin;
         a.ymax = ymax;
         kc_plot_nice_range(&a.ymin, &a.ymax);
         if (shade)
-            for (size_t i = 0; i < ns; i++) {
-                const char *sex = r->subjects[i].sex;
+            for (size_t q = 0; q < ns; q++) {
+                double x = labelled ? (double)q : (double)q + 1;
+                double half = labelled ? 0.45 : 0.5;   /* ranked: adjacent columns join up */
+                if (!labelled && isnan(rank[q].v))
+                    break;
+                const char *sex = r->subjects[rank[q].subject].sex;
                 if (strcmp(sex, "F") == 0 || strcmp(sex, "f") == 0)
-                    kc_plot_hspan(&p, &a, (double)i - 0.45, (double)i + 0.45, 7, 13, fcol, 0.3);
+                    kc_plot_hspan(&p, &a, x - half, x + half, 7, 13, fcol, 0.3);
                 else if (strcmp(sex, "M") == 0 || strcmp(sex, "m") == 0)
-                    kc_plot_hspan(&p, &a, (double)i - 0.45, (double)i + 0.45, 3, 8, mcol, 0.3);
+                    kc_plot_hspan(&p, &a, x - half, x + half, 3, 8, mcol, 0.3);
             }
-        kc_axes_draw(&p, &a, title[m], NULL, ylab[m]);
-        kc_axes_category_labels(&p, &a, ns, labels);
-        for (size_t i = 0; i < ns; i++) {
-            const kc_rep_subject *s = &r->subjects[i];
-            for (int side = 0; side < 2; side++) {
-                double sum = 0, x = (double)i + (side ? 0.17 : -0.17);
-                size_t n = 0;
-                for (size_t row = 0; row < kc_table_nrows(t); row++) {
-                    if (strcmp(kc_rep_str(t, row, "subject"), s->id) ||
-                        strcmp(kc_rep_str(t, row, "side"), side ? "R" : "L"))
-                        continue;
-                    double v = kc_rep_num(t, row, metric[m]);
-                    if (!isfinite(v))
-                        continue;
-                    kc_plot_marker(&p, &a, x, v, kc_plot_colour((size_t)side), 1.6, 0);
-                    sum += v;
-                    n++;
+        char xlab[160];
+        snprintf(xlab, sizeof xlab,
+                 "subjects ranked by the mean of their left and right means (n = %zu; "
+                 "highest 3 named)", n_valued);
+        kc_axes_draw(&p, &a, title[m], labelled ? NULL : xlab, ylab[m]);
+        if (labelled) {
+            kc_axes_category_labels(&p, &a, ns, labels);
+            for (size_t row = 0; row < nr; row++) {   /* every trial, then the means */
+                const char *sd = cside >= 0 ? kc_table_get_str(t, row, cside) : "";
+                int side = strcmp(sd, "L") == 0 ? 0 : strcmp(sd, "R") == 0 ? 1 : -1;
+                double v = num_at(t, row, cm);
+                if (subj[row] < 0 || side < 0 || !isfinite(v))
+                    continue;
+                double x = (double)subj[row] + (side ? 0.17 : -0.17);
+                kc_plot_marker(&p, &a, x, v, kc_plot_colour((size_t)side), 1.6, 0);
+            }
+            for (size_t i = 0; i < ns; i++)
+                for (int side = 0; side < 2; side++)
+                    if (cnt[i * 2 + (size_t)side])
+                        kc_plot_marker(&p, &a, (double)i + (side ? 0.17 : -0.17),
+                                       sum[i * 2 + (size_t)side] / (double)cnt[i * 2 + (size_t)side],
+                                       kc_plot_colour((size_t)side), 3.2, 1);
+        } else {
+            /* sorted dot plot: each subject's left and right means joined by a thin line (its
+             * asymmetry); only the three highest are named */
+            for (size_t q = 0; q < n_valued; q++) {
+                size_t i = rank[q].subject;
+                double mean[2] = {NAN, NAN};
+                for (int side = 0; side < 2; side++)
+                    if (cnt[i * 2 + (size_t)side])
+                        mean[side] = sum[i * 2 + (size_t)side] / (double)cnt[i * 2 + (size_t)side];
+                if (isfinite(mean[0]) && isfinite(mean[1])) {
+                    double xs[2] = {(double)q + 1, (double)q + 1};
+                    kc_plot_line(&p, &a, xs, mean, 2, 1, (kc_rgb){0.6, 0.6, 0.6}, 0.3, 0);
                 }
-                if (n)
-                    kc_plot_marker(&p, &a, x, sum / (double)n, kc_plot_colour((size_t)side), 3.2,
-                                   1);
+                for (int side = 0; side < 2; side++)
+                    if (isfinite(mean[side]))
+                        kc_plot_marker(&p, &a, (double)q + 1, mean[side],
+                                       kc_plot_colour((size_t)side), 1.3, 1);
+            }
+            for (size_t k = 0; k < 3 && k < n_valued; k++) {
+                size_t q = n_valued - 1 - k;
+                double x = kc_axes_px(&a, (double)q + 1), y = kc_axes_py(&a, rank[q].v);
+                double ty = a.y + 10 + 8 * (double)k;
+                cairo_set_source_rgb(p.cr, 0.4, 0.4, 0.4);
+                cairo_set_line_width(p.cr, 0.3);
+                cairo_move_to(p.cr, x - 3, ty - 2.5);
+                cairo_line_to(p.cr, x, y);
+                cairo_stroke(p.cr);
+                kc_plot_text(&p, x - 4, ty, 6.5, 1.0, 0, 0, r->subjects[rank[q].subject].id);
             }
         }
-        kc_legend_item leg[4] = {{"left (trials; mean)", kc_plot_colour(0), 2, 0, 0},
-                                 {"right (trials; mean)", kc_plot_colour(1), 2, 0, 0},
-                                 {"normal range F 7\xe2\x80\x93" "13\xc2\xb0", fcol, 1, 0, 0.3},
-                                 {"normal range M 3\xe2\x80\x93" "8\xc2\xb0", mcol, 1, 0, 0.3}};
+        kc_legend_item leg[4] = {
+            {labelled ? "left (trials; mean)" : "left (mean)", kc_plot_colour(0), 2, 0, 0},
+            {labelled ? "right (trials; mean)" : "right (mean)", kc_plot_colour(1), 2, 0, 0},
+            {"normal range F 7\xe2\x80\x93" "13\xc2\xb0", fcol, 1, 0, 0.3},
+            {"normal range M 3\xe2\x80\x93" "8\xc2\xb0", mcol, 1, 0, 0.3}};
         kc_axes la = {.x = a.x + a.w + 2, .y = a.y, .w = 130, .h = a.h};
         kc_plot_legend(&p, &la, leg, shade ? 4 : 2, 1);
         if (shade)
@@ -718,7 +845,12 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
                                "fppa_video_at_pkf_deg; normal range Herrington & Munro 2010"
                              : "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg");
     *made = st == KC_OK;
+done:
     free(labels);
+    free(sum);
+    free(cnt);
+    free(rank);
+    free(subj);
     kc_plot_close(&p);
     return st;
 }

@@ -12,6 +12,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "kinechain/atomic.h"
+#include "kinechain/cli.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
 #include "report.h"
@@ -158,6 +159,52 @@ int kc_rep_curves_load(const kc_report *r, const char *name, kc_curves *out, int
     out->n_components = dims[2];
     *found = 1;
     return KC_OK;
+}
+
+static int cmp_row_key(const void *a, const void *b)
+{
+    const kc_rep_row_key *x = a, *y = b;
+    int c = strcmp(x->subject, y->subject);
+    if (!c)
+        c = strcmp(x->by, y->by);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* r->subject_keys from subjects_csv: sorted once, searched per athlete (O(log n) instead of a
+ * scan of every row for every athlete, which made the pages quadratic in the cohort). */
+static int index_subject_rows(kc_report *r)
+{
+    const kc_table *t = r->subjects_csv;
+    size_t n = kc_table_nrows(t);
+    int cs = kc_table_find(t, "subject"), cb = kc_table_find(t, "by");
+    if (!(r->subject_keys = malloc((n ? n : 1) * sizeof *r->subject_keys)))
+        return KC_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        r->subject_keys[i] = (kc_rep_row_key){cs >= 0 ? kc_table_get_str(t, i, cs) : "",
+                                              cb >= 0 ? kc_table_get_str(t, i, cb) : "", i};
+    qsort(r->subject_keys, n, sizeof *r->subject_keys, cmp_row_key);
+    r->n_subject_keys = n;
+    return KC_OK;
+}
+
+size_t kc_rep_subject_rows(const kc_report *r, const char *subject, const char *by,
+                           size_t *first)
+{
+    size_t lo = 0, hi = r->n_subject_keys;
+    kc_rep_row_key key = {subject, by, 0};
+    while (lo < hi) {   /* the first key >= (subject, by, 0) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_row_key(&r->subject_keys[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    size_t n = 0;
+    while (lo + n < r->n_subject_keys && strcmp(r->subject_keys[lo + n].subject, subject) == 0 &&
+           strcmp(r->subject_keys[lo + n].by, by) == 0)
+        n++;
+    return n;
 }
 
 static int read_csv(const kc_report *r, const char *name, int required, kc_table **out)
@@ -646,6 +693,7 @@ static void free_report(kc_report *r)
     kc_table_free(r->spm_csv);
     kc_table_free(r->clusters_csv);
     kc_table_free(r->excluded_csv);
+    free(r->subject_keys);
     kc_h5_close(r->cohort);
     for (size_t i = 0; i < r->n_trials; i++) {
         kc_rep_trial *t = &r->trials[i];
@@ -987,7 +1035,7 @@ int kc_report_write(const kc_report_params *p)
         (st = read_csv(&r, "reliability", 0, &r.reliability_csv)) ||
         (st = read_csv(&r, "spm", 0, &r.spm_csv)) ||
         (st = read_csv(&r, "spm_clusters", 0, &r.clusters_csv)) ||
-        (st = read_csv(&r, "excluded", 0, &r.excluded_csv)))
+        (st = read_csv(&r, "excluded", 0, &r.excluded_csv)) || (st = index_subject_rows(&r)))
         goto done;
     char *h5 = kc_rep_fmt("%s/cohort.h5", p->out_dir);
     if (!h5) {
@@ -996,10 +1044,14 @@ int kc_report_write(const kc_report_params *p)
     }
     st = kc_h5_open(&r.cohort, h5, "cohort");
     free(h5);
+    double t0 = kc_now();
     if (st || (st = collect_trials(&r)))
         goto done;
     for (size_t i = 0; i < r.n_trials; i++)
         read_trial_files(&r.trials[i]);
+    double t1 = kc_now();
+    KC_INFO("report: %zu trials' kinematics and trajectory files read in %.2f s", r.n_trials,
+            t1 - t0);
     if ((st = collect_subjects(&r)))
         goto done;
     /* models seen */
@@ -1042,8 +1094,12 @@ int kc_report_write(const kc_report_params *p)
     }
     if (st || (st = kc_fig_subject_valgus(&r, &valgus)) || (st = kc_fig_left_right(&r, &lr)))
         goto done;
+    double t2 = kc_now();
+    KC_INFO("report: cohort figures drawn in %.2f s", t2 - t1);
     for (size_t i = 0; i < r.n_subjects && !st; i++)
         st = kc_rep_athlete_page(&r, &r.subjects[i]);
+    KC_INFO("report: %zu athlete pages and their figures in %.2f s", r.n_subjects,
+            kc_now() - t2);
     if (!st)
         st = cohort_page(&r, bands, spm, spm_lr, notes, valgus, lr);
     if (!st)

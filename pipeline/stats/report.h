@@ -161,6 +161,10 @@ typedef struct kc_report {
     size_t n_levels;
     char **levels;       /* values of "by" in order of first appearance */
     char *command;       /* command line for the PNG text chunks, "" when provenance is off */
+    /* subjects.csv rows by (subject, by, row): an athlete's rows without scanning the table
+     * for every athlete (kc_rep_subject_rows) */
+    struct kc_rep_row_key *subject_keys;
+    size_t n_subject_keys;
     char *models;        /* model names seen, comma separated */
 } kc_report;
 
@@ -169,6 +173,14 @@ typedef struct kc_report {
 int kc_rep_curves_load(const kc_report *r, const char *name, kc_curves *out, int *found)
     KC_RESULT_USED;
 void kc_rep_curves_free(kc_curves *c);
+/* The rows of subjects.csv of subject and by, in table order: *first into r->subject_keys and
+ * the count (0 if none); the row numbers are r->subject_keys[*first + i].row. */
+typedef struct kc_rep_row_key {
+    const char *subject, *by;   /* borrowed from subjects_csv */
+    size_t row;
+} kc_rep_row_key;
+size_t kc_rep_subject_rows(const kc_report *r, const char *subject, const char *by,
+                           size_t *first);
 /* A number from a CSV string column ("" or unparsable: NaN). */
 double kc_rep_num(const kc_table *t, size_t row, const char *col);
 const char *kc_rep_str(const kc_table *t, size_t row, const char *col);   /* "" if absent */

@@ -51,8 +51,8 @@ static void mean_sd(FILE *fp, const kc_table *t, long row, int dec)
 static void metrics_table(FILE *fp, const kc_report *r, const kc_rep_subject *s, const char *by)
 {
     const kc_table *t = r->subjects_csv;
-    /* metrics in the order of subjects.csv */
-    size_t nr = kc_table_nrows(t);
+    /* metrics in the order of subjects.csv; the subject's rows through the index */
+    size_t first, nr = kc_rep_subject_rows(r, s->id, by, &first);
     const char **met = malloc((nr ? nr : 1) * sizeof *met);
     size_t *rows = malloc((nr ? nr : 1) * sizeof *rows), nrows = 0;
     if (!met || !rows) {
@@ -61,9 +61,8 @@ static void metrics_table(FILE *fp, const kc_report *r, const kc_rep_subject *s,
         return;
     }
     size_t nm = 0;
-    for (size_t i = 0; i < nr; i++) {
-        if (strcmp(kc_rep_str(t, i, "subject"), s->id) || strcmp(kc_rep_str(t, i, "by"), by))
-            continue;
+    for (size_t k = 0; k < nr; k++) {
+        size_t i = r->subject_keys[first + k].row;
         rows[nrows++] = i;
         const char *m = kc_rep_str(t, i, "metric");
         size_t j = 0;
