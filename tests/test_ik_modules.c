@@ -65,8 +65,9 @@ static void test_events_kinematic(void)
     CHECK("kinematic events", kc_events_dvj_kinematic(&ep, h, F, 100.0, 28.0, &ev) == KC_OK);
     /* falls below 28 + 30 = 58 at frame 50 + (300 - 58) / 10 = 74.2 */
     CHECK_NEAR("initial contact (s)", ev.ic_s, 0.742, 1e-9);
-    /* rises above 28 + 5 = 33 at frame 150 + 5 / 8 = 150.625 */
-    CHECK_NEAR("take-off (s)", ev.to_s, 1.50625, 1e-9);
+    /* rises above 28 + 30 = 58 (the take-off threshold, events.h) at frame
+     * 150 + 30 / 8 = 153.75 */
+    CHECK_NEAR("take-off (s)", ev.to_s, 1.5375, 1e-9);
     /* falls below 58 again at frame 175 + (228 - 58) / 8 = 196.25 */
     CHECK_NEAR("second contact (s)", ev.ic2_s, 1.9625, 1e-9);
     CHECK("method kinematic", strcmp(ev.method, "kinematic") == 0 && ev.plate == -1);
@@ -76,20 +77,20 @@ static void test_events_kinematic(void)
     CHECK("one-frame spike", kc_events_dvj_kinematic(&ep, h, F, 100.0, 28.0, &ev) == KC_OK);
     CHECK_NEAR("initial contact ignores a one-frame spike", ev.ic_s, 0.742, 1e-9);
     h[20] = 300;
-    /* marker gaps at touch-down (frames 74-77) and at push-off (150-152): bridged linearly
+    /* marker gaps at touch-down (frames 74-77) and at push-off (152-155): bridged linearly
      * (<= max_gap_s = 0.1 s), the contact is not cut short and the crossings stay where the
      * straight lines through the gap put them */
     double g[260];
     memcpy(g, h, sizeof g);
     for (size_t f = 74; f <= 77; f++)
         g[f] = NAN;
-    for (size_t f = 150; f <= 152; f++)
+    for (size_t f = 152; f <= 155; f++)
         g[f] = NAN;
     CHECK("gaps bridged", kc_events_dvj_kinematic(&ep, g, F, 100.0, 28.0, &ev) == KC_OK);
     /* the line from frame 73 (70 mm) to 78 (28 mm) crosses 58 at 73 + 12/42·5 */
     CHECK_NEAR("initial contact inside a gap (s)", ev.ic_s, (73 + 12.0 / 42.0 * 5) / 100.0, 1e-9);
-    /* 149 (28) to 153 (52): crosses 33 at 149 + 5/24·4 */
-    CHECK_NEAR("take-off inside a gap (s)", ev.to_s, (149 + 5.0 / 24.0 * 4) / 100.0, 1e-9);
+    /* 151 (36) to 156 (76): crosses 58 at 151 + 22/40·5 */
+    CHECK_NEAR("take-off inside a gap (s)", ev.to_s, (151 + 22.0 / 40.0 * 5) / 100.0, 1e-9);
     /* a gap longer than 0.1 s stays a gap: no contact found before it ends */
     for (size_t f = 60; f <= 90; f++)
         g[f] = NAN;

@@ -10,7 +10,7 @@
 
 kc_events_params kc_events_default_params(void)
 {
-    kc_events_params p = {20.0, 30.0, 5.0, 0.03, 0.1};
+    kc_events_params p = {20.0, 30.0, 30.0, 0.03, 0.1};
     return p;
 }
 

@@ -70,6 +70,36 @@ kc_vec3 sy_motion_hat_offset(const sy_motion *m, double t, kc_vec3 *v)
     return hat_offset_at(m, pelvis_rot(m, t), thorax_rot(m, t));
 }
 
+/* Push-off over the toe tips. A real foot leaves the floor from the tips of its toes, some
+ * 40-50 mm ahead of the TOE marker (2nd metatarsal head): while the toes still push, the
+ * marker is already rising. In the drop jumps of shared/data/real/opencap_dropjump (one
+ * subject, 6 feet, 100 Hz) the toe marker leaves its resting height 25-30 ms before the
+ * plate's vertical force falls below 20 N, is ~4 mm up 20 ms and ~15 mm up 10 ms before,
+ * and 40-55 mm up, rising at 2.2-2.8 m/s with little acceleration left, when the force ends;
+ * a hallux marker's take-off differs from force plates' by 18 ms on average (da Cruz Filho,
+ * Moura & Bini 2022, Sports Biomech, foot tracking in vertical jumps). So in a landing
+ * contact that ends in a take-off (tau > 0 and a finite t_off: the first DVJ landing) the
+ * planted toe rises over the last TOE_LIFT_S before t_off by
+ *     z = 2 A (u^3 - u^4 / 2),  u = 1 - (time left) / TOE_LIFT_S,  A = TOE_LIFT_MM:
+ * velocity 2A/TOE_LIFT_S (2.2 m/s) and zero acceleration at take-off, ~18 / 5 / 0.2 mm up
+ * 10 / 20 / 30 ms before it. The lift is vertical (the marker's small backward swing about
+ * the toe tips is left out); the force still ends at t_off, which stays the take-off of
+ * /truth/events. A constant-acceleration lift over 30 ms (closer to the real 80-95 m/s^2)
+ * made kc-synth's per-foot force split (forceplate.c) end one foot's force up to 2.5 frames
+ * (200 Hz) before t_off; this one leaves it as without the lift (worst 1.8 frames, seeds
+ * 11-13). No random draw is added (same streams); the take-off height, and with it the
+ * landing's pelvis and centre-of-mass designs after the impact, are solved with the lifted
+ * toe, so the whole first landing after its impact changes a little. */
+#define TOE_LIFT_S 0.035
+#define TOE_LIFT_MM 38.0
+static double toe_lift(double r)
+{
+    if (!(r < TOE_LIFT_S))
+        return 0;
+    double u = 1 - (r > 0 ? r : 0) / TOE_LIFT_S;
+    return 2 * TOE_LIFT_MM * u * u * u * (1 - 0.5 * u);
+}
+
 void sy_motion_drive(const sy_motion *m, double t, sy_drive *d, int force_side, int force_k)
 {
     d->pelvis_R = pelvis_rot(m, t);
@@ -99,6 +129,8 @@ void sy_motion_drive(const sy_motion *m, double t, sy_drive *d, int force_side, 
             double u = t - c->t_on;
             double f = c->tau > 0 ? c->tau * sy_smooth_stop(u / (2 * c->tau)) : 0;
             d->toe[s] = kc_v3_axpy(c->toe0, f, c->vel0);
+            if (c->tau > 0 && isfinite(c->t_off))
+                d->toe[s].z += toe_lift(c->t_off - t);
             d->foot_dir[s] = sy_foot_dir(ev(&m->foot_pitch[s], t) * KC_DEG,
                                          ev(&m->foot_head[s], t) * KC_DEG);
         } else {
