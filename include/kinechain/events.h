@@ -60,6 +60,12 @@ typedef struct kc_dvj_events {
     int plate;                   /* force plate index used, -1 when kinematic */
 } kc_dvj_events;
 
+/* Horizontal foot position per frame, xy[2f], xy[2f+1] = the midpoint of marker columns hee and
+ * toe of pos[F,M,3] in X and Y (mm): what kc_events_dvj_force matches a plate's centre of
+ * pressure against; NaN where either marker is missing. */
+void kc_events_foot_midpoint(const double *pos, size_t F, size_t M, int hee, int toe,
+                             double *xy);
+
 /* Foot height per frame, h[f] = min(HEE z, TOE z) of marker columns hee and toe of
  * pos[F,M,3]; each marker's gaps of at most max_gap frames are first bridged linearly (so that
  * the minimum does not jump to the other marker while the lower one is missing); NaN when

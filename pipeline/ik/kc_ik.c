@@ -761,12 +761,7 @@ static int events_main(kc_cli *cli, int argc, char **argv)
         ev[s].method = "none";
         if (!have[s])
             continue;
-        for (size_t f = 0; f < F; f++) {
-            const double *a = t->position + (f * M + (size_t)cols[s][0]) * 3;
-            const double *b = t->position + (f * M + (size_t)cols[s][1]) * 3;
-            foot[2 * f] = 0.5 * (a[0] + b[0]);
-            foot[2 * f + 1] = 0.5 * (a[1] + b[1]);
-        }
+        kc_events_foot_midpoint(t->position, F, M, cols[s][0], cols[s][1], foot);
         int r = (method != 2 && t->n_forceplates)
                     ? kc_events_dvj_force(&ep, t->forceplates, t->n_forceplates, foot, F,
                                           t->rate_hz, &ev[s])
@@ -1235,12 +1230,7 @@ int main(int argc, char **argv)
             goto fail;
         for (int s = 0; s < 2; s++) {
             int hee = it[kc_pig_mk(s, KC_PIG_HEE)], toe = it[kc_pig_mk(s, KC_PIG_TOE)];
-            for (size_t f = 0; f < F; f++) {
-                const double *a = t->position + (f * M + (size_t)hee) * 3;
-                const double *b = t->position + (f * M + (size_t)toe) * 3;
-                foot[2 * f] = 0.5 * (a[0] + b[0]);
-                foot[2 * f + 1] = 0.5 * (a[1] + b[1]);
-            }
+            kc_events_foot_midpoint(t->position, F, M, hee, toe, foot);
             int r = t->n_forceplates ? kc_events_dvj_force(&ep, t->forceplates, t->n_forceplates,
                                                            foot, F, t->rate_hz, &ev[s])
                                      : KC_EMISSING;

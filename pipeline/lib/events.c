@@ -44,6 +44,17 @@ static void bridge_gaps(double *x, size_t n, size_t max_gap)
     }
 }
 
+void kc_events_foot_midpoint(const double *pos, size_t F, size_t M, int hee, int toe,
+                             double *xy)
+{
+    for (size_t f = 0; f < F; f++) {
+        const double *a = pos + (f * M + (size_t)hee) * 3;
+        const double *b = pos + (f * M + (size_t)toe) * 3;
+        xy[2 * f] = 0.5 * (a[0] + b[0]);
+        xy[2 * f + 1] = 0.5 * (a[1] + b[1]);
+    }
+}
+
 void kc_events_foot_height(const double *pos, size_t F, size_t M, int hee, int toe,
                            size_t max_gap, double *h)
 {

@@ -553,12 +553,7 @@ static int dvj(const kc_traj *t, const kc_kpkin_set *s, const double *angles,
         ev[side].ic_s = ev[side].to_s = ev[side].ic2_s = NAN;
         ev[side].plate = -1;
         ev[side].method = "none";
-        for (size_t f = 0; f < F; f++) {
-            const double *a = t->position + (f * M + (size_t)hee) * 3;
-            const double *b = t->position + (f * M + (size_t)toe) * 3;
-            foot[2 * f] = 0.5 * (a[0] + b[0]);
-            foot[2 * f + 1] = 0.5 * (a[1] + b[1]);
-        }
+        kc_events_foot_midpoint(t->position, F, M, hee, toe, foot);
         int r = t->n_forceplates ? kc_events_dvj_force(&ep, t->forceplates, t->n_forceplates,
                                                        foot, F, t->rate_hz, &ev[side])
                                  : KC_EMISSING;
