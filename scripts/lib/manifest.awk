@@ -6,21 +6,28 @@
 #   awk -v mode=phase -v phase=P -f ...           row numbers of phase P, one a line: phase 1 the
 #                                                 static and functional_knee rows, phase 2 the
 #                                                 others; excluded rows in neither
-#   awk -v mode=row -v row=R -f ...               the fields of row R, one a line: subject,
-#                                                 session, trial, task, group, input, static,
-#                                                 calibration, exclude, then the keys (output
-#                                                 names) of input and static
 #   awk -v mode=stats -v failed=FILE -f ...       the manifest for kc-stats: the same rows plus a
 #                                                 "kinematics" column (kin/KEY.kin.h5, relative
 #                                                 to the output folder); rows listed in FILE
 #                                                 (row numbers) are excluded with a note
+#   awk -v mode=kinpaths -f ... OUTDIR/manifest.csv   the kinematics column's non-empty values
 #   awk -v mode=levels -v column=C -f ...         the distinct non-empty values of column C among
 #                                                 the analysed (phase 2, not excluded) rows, sorted
-#   awk -v mode=subject -v id=ID -f ... SUBJECTS  the header and the row(s) of subject ID of a
-#                                                 subjects table (exit 3 when there is none)
-#   awk -v mode=functional -v id=ID -v sess=S -f ...  the input path and key of the first
-#                                                 functional_knee row of subject ID in session S
-#                                                 (exit 3 when there is none)
+#   awk -v mode=plan -v phase=P -v mdir=D -v smap=F [-v rows="R ..."] -f ... MANIFEST
+#                                                 the work of phase P (0: both), one row a line,
+#                                                 fields separated by \037 (US): row, subject,
+#                                                 session, trial, task, input, static,
+#                                                 calibration (paths relative to the manifest
+#                                                 prefixed with D), key, static key, their
+#                                                 escaped forms (file names: % -> %25, / -> %2F),
+#                                                 the subject's functional_knee input in the same
+#                                                 session, its key and escaped key (empty when
+#                                                 none), and the subject's file from F (lines
+#                                                 "ID<tab>PATH"; empty when absent). With rows,
+#                                                 only those row numbers.
+#   awk -v mode=subjsplit -v dir=D -f ... SUBJECTS   each subject's header and row(s) written to
+#                                                 D/N.csv (N = 1, 2, ... in order of first
+#                                                 appearance); prints "N<tab>ID" lines
 #   awk -v mode=rebase -v prefix=P -v calib=C -f ...  the manifest with relative input and static
 #                                                 paths prefixed with P, and the calibration of
 #                                                 .obs.h5 rows set to C (scripts/kinechain session)
@@ -56,6 +63,10 @@ function key(p) {
 
 function col(name) { return (name in idx) ? trim(F[idx[name]]) : "" }
 
+function esc(s) { gsub(/%/, "%25", s); gsub(/\//, "%2F", s); return s }
+
+function res(p) { return (p == "" || p ~ /^\//) ? p : mdir "/" p }
+
 function csvq(s) {
     if (s ~ /[",\r\n]/ || s ~ /^ | $/) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
     return s
@@ -67,6 +78,17 @@ function phase_of(task) { return (task == "static" || task == "functional_knee")
 
 BEGIN {
     n_rows = 0
+    US = "\037"
+    if (mode == "plan") {
+        if (smap != "") {
+            while ((getline l < smap) > 0) {
+                t = index(l, "\t")
+                if (t > 0) sfile[substr(l, 1, t - 1)] = substr(l, t + 1)
+            }
+            close(smap)
+        }
+        if (rows != "") { nr = split(rows, ra, " "); for (i = 1; i <= nr; i++) want_row[ra[i]] = 1 }
+    }
     if (mode == "stats" && failed != "") {
         while ((getline l < failed) > 0) {
             split(l, a, "\t")
@@ -109,6 +131,7 @@ NR == 1 {
             bad = "row " n_rows " lacks a subject, trial or input"; exit 2
         }
         if (col("input") ~ /\t/ || col("static") ~ /\t/) { bad = "row " n_rows " has a tab in a path"; exit 2 }
+        if ($0 ~ /\037/) { bad = "row " n_rows " has a control character (\\037)"; exit 2 }
         t = col("task")
         if (phase_of(t) == 2 && !excluded(col("exclude")) && col("input") !~ /\.traj\.h5$/ && col("static") == "") {
             bad = "row " n_rows " (" col("subject") "/" col("trial") ") has no static"; exit 2
@@ -118,14 +141,6 @@ NR == 1 {
         keys[seen_key] = n_rows
     } else if (mode == "phase") {
         if (!excluded(col("exclude")) && phase_of(col("task")) == phase) print n_rows
-    } else if (mode == "row") {
-        if (n_rows == row) {
-            print col("subject"); print col("session"); print col("trial"); print col("task")
-            print col("group"); print col("input"); print col("static"); print col("calibration")
-            print col("exclude"); print key(col("input")); print key(col("static"))
-            found = 1
-            exit 0
-        }
     } else if (mode == "stats") {
         kin = ""
         if (phase_of(col("task")) == 2) kin = "kin/" key(col("input")) ".kin.h5"
@@ -138,16 +153,35 @@ NR == 1 {
         line = csvq(F[1])
         for (i = 2; i <= nf; i++) line = line "," csvq(F[i])
         print line (noex ? "," ex : "") "," csvq(kin)
+    } else if (mode == "kinpaths") {
+        if (col("kinematics") != "") print col("kinematics")
     } else if (mode == "levels") {
         v = col(column)
         if (v != "" && !excluded(col("exclude")) && phase_of(col("task")) == 2) lev[v] = 1
-    } else if (mode == "functional") {
-        if (!found && col("task") == "functional_knee" && col("subject") == id && col("session") == sess &&
-            !excluded(col("exclude"))) {
-            print col("input"); print key(col("input")); found = 1
+    } else if (mode == "plan") {
+        if (col("task") == "functional_knee" && !excluded(col("exclude"))) {
+            fk = col("subject") US col("session")
+            if (!(fk in func_in)) func_in[fk] = col("input")
         }
-    } else if (mode == "subject") {
-        if (col("subject") == id) { if (!found) print header; print $0; found = 1 }
+        if (excluded(col("exclude")) || (phase != 0 && phase_of(col("task")) != phase)) next
+        if (rows != "" && !(n_rows in want_row)) next
+        np++
+        prow[np] = n_rows; pfk[np] = col("subject") US col("session")
+        pline[np] = n_rows US col("subject") US col("session") US col("trial") US col("task") US \
+            res(col("input")) US res(col("static")) US res(col("calibration")) US \
+            key(col("input")) US key(col("static")) US esc(key(col("input"))) US esc(key(col("static")))
+        psf[np] = (col("subject") in sfile) ? sfile[col("subject")] : ""
+    } else if (mode == "subjsplit") {
+        id = col("subject")
+        if (id == "") next
+        if (!(id in sn)) {
+            sn[id] = ++n_subj
+            print header > (dir "/" n_subj ".csv")
+            close(dir "/" n_subj ".csv")
+            printf "%d\t%s\n", n_subj, id
+        }
+        print $0 >> (dir "/" sn[id] ".csv")
+        close(dir "/" sn[id] ".csv")
     } else if (mode == "rebase") {
         if (!printed_header) { print header; printed_header = 1 }
         for (c in rb) delete rb[c]
@@ -165,8 +199,12 @@ NR == 1 {
 END {
     if (bad != "") { print bad; exit 2 }
     if (mode == "check") print n_rows
-    if (mode == "row" && !found) exit 3
-    if ((mode == "subject" || mode == "functional") && !found) exit 3
+    if (mode == "plan")
+        for (i = 1; i <= np; i++) {
+            f = (pfk[i] in func_in) ? func_in[pfk[i]] : ""
+            fkey = (f == "") ? "" : key(f)
+            print pline[i] US res(f) US fkey US esc(fkey) US psf[i]
+        }
     if (mode == "levels") {
         n = 0
         for (v in lev) L[++n] = v

@@ -3,9 +3,13 @@
 # and functional trials: 16 rows):
 #  - -j 2 gives the same outputs as -j 1 (every .h5 equal but for provenance, h5diff exact;
 #    statistics tables byte-identical);
-#  - a second run redoes nothing (all rows up to date, outputs' bytes and mtimes unchanged);
-#  - a changed subject row reruns kc-ik for that subject's trials only;
-#  - a copied cohort (other folder) is up to date: paths are compared by file name;
+#  - a second run redoes nothing (all rows up to date, outputs' bytes and mtimes unchanged,
+#    the statistics not rerun: their stamp matches, stats/ untouched);
+#  - a changed subject row reruns kc-ik for that subject's trials only, and the statistics;
+#  - one changed trial (its kinematics deleted) is redone and reruns the statistics; a redone
+#    static redoes its subject's kinematics only;
+#  - a copied cohort (other folder) is up to date, statistics included: paths are compared by
+#    file name;
 #  - one truncated trial: exit 4, listed in failures.csv with stage and error, the others
 #    complete and the statistics exclude it;
 #  - misuse and bad manifests: exit 1 / 2 with one line.
@@ -28,12 +32,22 @@ n=$(same_outputs "$work/j1" "$work/j2") || fail=1
 [ "$n" = 25 ] || bad "expected 25 .h5 outputs, compared $n"
 [ -s "$work/j2/stats/comparisons.csv" ] || bad "no comparisons.csv (control vs pfp)"
 
+# The statistics' outputs: "path sha256 mtime" of every file under stats/.
+stats_fp() {
+    (cd "$1/stats" && find . -type f | sort | while read -r f; do
+        printf '%s %s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-16)" "$(stat -c %Y.%y "$f")"
+    done)
+}
+
 # Second run: nothing to do, nothing touched.
 before=$(fingerprint "$work/j2")
+stats_before=$(stats_fp "$work/j2")
 "$kc" cohort "$m" -j 2 -o "$work/j2" >"$work/re.out" 2>"$work/re.err" || bad "rerun failed: $(cat "$work/re.err")"
 [ "$(summary_field processed "$work/re.out")" = 0 ] && [ "$(summary_field "up to date" "$work/re.out")" = 16 ] ||
     bad "rerun was not a no-op: $(head -n 1 "$work/re.out")"
 [ "$before" = "$(fingerprint "$work/j2")" ] || bad "rerun changed finished outputs"
+grep -q '; statistics unchanged (skipped);' "$work/re.out" || bad "rerun ran the statistics again: $(head -n 1 "$work/re.out")"
+[ "$stats_before" = "$(stats_fp "$work/j2")" ] || bad "rerun touched stats/"
 
 # A changed subject row: s01's two drop jumps get new kinematics, nothing else is redone.
 sed 's/^\(s01,[MF]\),\([0-9.]*\),/\1,61.5,/' "$work/s/subjects.csv" >"$work/subjects2.csv"
@@ -43,12 +57,38 @@ cmp -s "$work/s/subjects.csv" "$work/subjects2.csv" && bad "test set-up: the sub
 after=$(fingerprint "$work/j2")
 changed=$(printf '%s\n' "$before" "$after" | sort | uniq -u | cut -d' ' -f1 | sort -u | tr '\n' ' ')
 [ "$changed" = "kin/s01/dvj_1.kin.h5 kin/s01/dvj_2.kin.h5 " ] || bad "changed outputs: $changed"
+grep -q '; statistics rerun;' "$work/sub.out" || bad "new subject rows did not rerun the statistics: $(head -n 1 "$work/sub.out")"
+[ "$stats_before" != "$(stats_fp "$work/j2")" ] || bad "new subject rows left stats/ as it was"
+
+# One changed trial: its kinematics redone (a new file, other hashes), the statistics rerun;
+# then nothing again.
+stats_before=$(stats_fp "$work/j2")
+rm "$work/j2/kin/s04/dvj_2.kin.h5"
+"$kc" cohort "$m" -j 2 -o "$work/j2" --subjects "$work/subjects2.csv" >"$work/one.out" 2>"$work/one.err" || bad "run with one trial to redo failed"
+[ "$(summary_field processed "$work/one.out")" = 1 ] && grep -q '; statistics rerun;' "$work/one.out" ||
+    bad "one changed trial: $(head -n 1 "$work/one.out")"
+cohort_h5=$(stats_fp "$work/j2" | grep '^\./cohort\.h5 ')
+[ -n "$cohort_h5" ] && ! printf '%s\n' "$stats_before" | grep -qxF "$cohort_h5" || bad "one changed trial did not rewrite stats/cohort.h5"
+"$kc" cohort "$m" -j 2 -o "$work/j2" --subjects "$work/subjects2.csv" >"$work/one2.out" 2>&1 || bad "rerun failed"
+grep -q ' 0 processed, 16 up to date, 0 failed; statistics unchanged (skipped);' "$work/one2.out" ||
+    bad "rerun after one changed trial was not a no-op: $(head -n 1 "$work/one2.out")"
+
+# A static redone (its trajectories deleted): the subject's trials get new kinematics (they
+# record the static's hash), its other rows and the other subjects are up to date.
+rm "$work/j2/traj/s02/static.traj.h5"
+before=$(fingerprint "$work/j2")
+"$kc" cohort "$m" -j 2 -o "$work/j2" --subjects "$work/subjects2.csv" >"$work/st.out" 2>&1 || bad "run with a static to redo failed"
+grep -q ' 3 processed, 13 up to date, 0 failed; statistics rerun;' "$work/st.out" ||
+    bad "a redone static: $(head -n 1 "$work/st.out")"
+changed=$(printf '%s\n' "$before" "$(fingerprint "$work/j2")" | sort | uniq -u | cut -d' ' -f1 | sort -u | tr '\n' ' ')
+[ "$changed" = "kin/s02/dvj_1.kin.h5 kin/s02/dvj_2.kin.h5 traj/s02/static.traj.h5 " ] || bad "a redone static changed: $changed"
 
 # A copy of the data and outputs elsewhere is up to date (no file times, no absolute paths).
 cp -a "$work/s" "$work/copy"
 cp -a "$work/j1" "$work/copy/out"
 "$kc" cohort "$work/copy/manifest.csv" -o "$work/copy/out" >"$work/cp.out" 2>"$work/cp.err" || bad "run on the copy failed"
-[ "$(summary_field "up to date" "$work/cp.out")" = 16 ] || bad "the copy was not up to date: $(head -n 1 "$work/cp.out")"
+[ "$(summary_field "up to date" "$work/cp.out")" = 16 ] && grep -q '; statistics unchanged (skipped);' "$work/cp.out" ||
+    bad "the copy was not up to date: $(head -n 1 "$work/cp.out")"
 
 # One corrupt (truncated) trial: reported, the rest complete, exit 4.
 head -c 200000 "$work/s/s03/dvj_2.obs.h5" >"$work/copy/s03/dvj_2.obs.h5"
