@@ -10,13 +10,16 @@
 # benchmark). The 1,000- and 2,000-trial runs read the first rows of the same manifest.
 # Measures, in one run: wall and CPU seconds and peak RSS of `kc-stats --no-report
 # --compare control,pfp` (tables, statistics, SPM and cohort.h5) at 1,000, 2,000 and 10,000
-# trials, the 10k/1k ratios and the 10k/2k RSS ratio (flat memory: near 1; what still grows is
-# the compact per-trial metric values the statistics need and the manifest, reported in KB
-# per trial), and that the tables are the same bytes with --threads 1 and 2. Then the whole
-# run with the report (report.html, 500 athlete pages, plots) at 1,000 trials: wall, CPU and
-# peak RSS (the report's files are fsynced one by one, as every atomic write).
+# trials, the 10k/1k ratios and the 10k/2k RSS ratio (flat memory: near 1; metric values, cell
+# means and SPM fields are in temporary files; what still grows, reported in KB per trial, is
+# the manifest, 20 bytes a trial and a few per subject, and HDF5's memory while it writes the
+# trials table to cohort.h5), and that the tables are the same bytes with --threads 1 and 2.
+# Then the whole run with the report (report.html, 500 athlete pages, plots) at 1,000 trials:
+# wall, CPU and peak RSS (the report's files are fsynced one by one, as every atomic write).
 # Needs about 4.5 GB in WORKDIR (default: a temporary folder in $TMPDIR, removed at the end).
 # Usage: benchmarks/stats.sh [BUILD_DIR] [WORKDIR]     (default BUILD_DIR: build)
+# With REUSE=1 and a WORKDIR of an earlier run (it has big/manifest.csv), the inputs are not
+# made again (they do not depend on the code measured, only on kc-synth, kc-triangulate, kc-ik).
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -35,6 +38,9 @@ fi
 TIME=/usr/bin/time
 [ -x "$TIME" ] && "$TIME" -v true >/dev/null 2>&1 || TIME=
 
+if [ "${REUSE:-0}" = 1 ] && [ -s "$W/big/manifest.csv" ] && [ -s "$W/big/manifest_2k.csv" ]; then
+    echo "inputs: reused from $W/big"
+else
 # --- 8 template kinematics files from the small pipeline ---
 S=$W/session
 "$bin/kc-synth" session "$S" --subjects 4 --trials 2 --sls 0 --seed 7 --quiet
@@ -62,6 +68,7 @@ head -1001 "$W/big/manifest.csv" >"$W/big/manifest_1k.csv"
 head -2001 "$W/big/manifest.csv" >"$W/big/manifest_2k.csv"
 size=$(du -sm "$W/big/kin" | cut -f1)
 echo "inputs: 10,000 kinematics files (1,000 distinct), $size MB, made in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
+fi
 
 # run LABEL MANIFEST THREADS [--report]: prints "wall cpu rss_mb"
 run() {

@@ -34,6 +34,7 @@
 #include "kinechain/h5io.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
+#include "kinechain/spm.h"
 #include "testutil.h"
 
 enum { NT = 300, NMET = 16 };   /* trials: 150 subjects x 2; metrics (each L and R) */
@@ -248,6 +249,44 @@ static void check_tables(const kc_cohort *co)
     CHECK("trials: every value written, exactly, in trial order", exact);
 }
 
+/* The SPM rows of the cohort (computed in passes over cell means kept in a temporary file)
+ * against kc_spm_ttest2 on fields built here in memory from the curves written: cell means of
+ * each subject's two trials (summed in trial order, then halved), control subjects (even) vs
+ * pfp (odd) in subject order. The streamed sums run in the same order as kc_spm_ttest2's, so
+ * the numbers must be equal bit for bit (tolerance 0). */
+static void check_spm_stream(const kc_table *spm, const double *all)
+{
+    enum { P = KC_NORM_POINTS, NS = NT / 2 };
+    double *ya = malloc((size_t)NS * P * sizeof *ya), *yb = malloc((size_t)NS * P * sizeof *yb);
+    int same = ya && yb;
+    for (int comp = 0; same && comp < 3; comp++) {
+        size_t na = 0, nb = 0;
+        for (int s = 0; s < NS; s++) {
+            double *row = s % 2 ? yb + nb++ * P : ya + na++ * P;
+            for (int q = 0; q < P; q++) {
+                double sum = 0.0;
+                for (int t = 2 * s; t < 2 * s + 2; t++)
+                    sum += all[((size_t)t * P + (size_t)q) * 3 + (size_t)comp];
+                row[q] = sum / 2.0;
+            }
+        }
+        kc_spm *sp = NULL;
+        same &= kc_spm_ttest2(ya, na, yb, nb, P, 0.05, &sp) == KC_OK;
+        size_t r = (size_t)comp;
+        same &= sp && kc_table_get_i64(spm, r, kc_table_find(spm, "component")) == comp &&
+                kc_table_get_f64(spm, r, kc_table_find(spm, "df")) == sp->df &&
+                kc_table_get_f64(spm, r, kc_table_find(spm, "fwhm_nodes")) == sp->fwhm &&
+                kc_table_get_f64(spm, r, kc_table_find(spm, "zstar")) == sp->zstar &&
+                kc_table_get_f64(spm, r, kc_table_find(spm, "t_max")) == sp->t_max &&
+                kc_table_get_i64(spm, r, kc_table_find(spm, "n_clusters")) ==
+                    (int64_t)sp->n_clusters;
+        kc_spm_free(sp);
+    }
+    CHECK("spm: equals kc_spm_ttest2 on the cell means made here, bit for bit", same);
+    free(ya);
+    free(yb);
+}
+
 static void test_spilled_curves(void)
 {
     const char *dir = kc_test_tmpdir("test_stats_scale");
@@ -297,6 +336,8 @@ static void test_spilled_curves(void)
     if (spm && kc_table_nrows(spm) == 3)
         CHECK("spm n_a, n_b = 75", kc_table_get_i64(spm, 0, kc_table_find(spm, "n_a")) == 75 &&
                                        kc_table_get_i64(spm, 0, kc_table_find(spm, "n_b")) == 75);
+    if (spm && all && kc_table_nrows(spm) == 3)
+        check_spm_stream(spm, all);
     /* through cohort.h5 */
     snprintf(out, sizeof out, "%s/cohort.h5", dir);
     kc_provenance prov = {"test_stats_scale", 0, NULL, 0, NULL, false};

@@ -73,6 +73,10 @@ kc_cohortstats_params kc_cohortstats_default_params(void);
  * a kinematics file are read.
  * Curves are kept in temporary files ($TMPDIR, else /tmp; removed when closed) while the
  * trials are read, so memory does not hold them; the cohort's kc_curves refer to those files.
+ * So are the metric values (read back a block at a time by the statistics and the generated
+ * trials and subjects tables), the cell means, and the cell-mean curves the SPM is computed
+ * from (in passes, per-node sums only): memory is nearly flat in the number of trials (what
+ * remains per trial: the manifest row, 20 bytes of bookkeeping, a few per subject).
  * Errors (logged, naming the file and cause): KC_EIO (the manifest or subjects cannot be read,
  * or the temporary files fail), KC_EMISSING (unknown column, comparison level absent),
  * KC_EINVAL (no trial left — e.g. every kinematics file unusable — or a pairing key not

@@ -55,6 +55,14 @@ void kc_spm_free(kc_spm *s);   /* NULL ok */
 /* FWHM (nodes) of residual fields res[n,q]; NaN when it cannot be estimated (q < 3, or every
  * node has zero residual variance). */
 double kc_spm_fwhm(const double *res, size_t n, size_t q);
+/* The same from per-node sums over the residual fields: ssq[j] = sum of r_j^2, dsq[j] = sum of
+ * the squared numpy.gradient of r at node j (one-sided at the ends), for callers that stream
+ * the curves instead of holding them (kc-stats at scale). Same arithmetic, same result. */
+double kc_spm_fwhm_sums(const double *ssq, const double *dsq, size_t q);
+/* Inference on s with t[q], df and fwhm filled: two-tailed RFT threshold at alpha, t_max and the
+ * suprathreshold clusters with their p-values (what kc_spm_ttest2/_paired do after the t
+ * field). KC_ENUMERIC when the threshold cannot be found, KC_ENOMEM. */
+int kc_spm_infer(kc_spm *s, double alpha) KC_RESULT_USED;
 
 /* RFT survival function of the maximum of a q-node t field (see above). */
 double kc_spm_rft_t_sf(double u, double df, size_t q, double fwhm);

@@ -79,9 +79,11 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return KC_OK;
 }
 
-/* One metric value of one trial (16 bytes): with the cell means, what the statistics keep in
- * memory per trial. The tables that grow with the trials (trials, subjects, curve indexes)
- * are generated tables (table.h) made from these when they are written. */
+/* One metric value of one trial (16 bytes), kept in temporary files (ctx.recs, ctx.ord), not
+ * in memory. The tables that grow with the trials (trials, subjects, curve indexes) are
+ * generated tables (table.h) made from these when they are written. What memory holds per
+ * trial: its trial_info (20 bytes), the manifest row, and per cell (subject × group-by value)
+ * its key, level and first row; the statistics read one column of values at a time. */
 typedef struct rec {
     double value;
     uint32_t trial;
@@ -91,11 +93,13 @@ typedef struct rec {
 
 #define MAX_METRICS 65535u   /* rec.metric */
 
+/* 20 bytes a trial (manifest rows, cells and records are checked against UINT32_MAX while
+ * reading) */
 typedef struct trial_info {
-    size_t row;          /* manifest row */
-    size_t cell;
-    size_t rec0, rec1;   /* its records */
-    unsigned sides;      /* bit s: the trial has a record of side s (a row of trials) */
+    uint32_t row;          /* manifest row */
+    uint32_t cell;
+    uint32_t rec0, rec1;   /* its records */
+    uint8_t sides;         /* bit s: the trial has a record of side s (a row of trials) */
 } trial_info;
 
 /* An ensemble being collected: its curves [n,101,3] go to a temporary file as they are read
@@ -103,12 +107,18 @@ typedef struct trial_info {
 typedef struct curve_acc {
     char *phase, *channel, *units;
     FILE *spill;    /* n·101·3 doubles, native order */
-    size_t *trial;  /* [n] */
+    uint32_t *trial;  /* [n] the trial of each curve, or NULL while curve i is trial i (every
+                         trial so far has the ensemble: no memory per trial) */
     size_t n, tcap;
 } curve_acc;
 
+static size_t curve_trial(const curve_acc *a, size_t i)
+{
+    return a->trial ? a->trial[i] : i;
+}
+
 /* An anonymous temporary file in $TMPDIR (else /tmp), removed from the folder at once. */
-static FILE *spill_open(void)
+static FILE *spill_open(const char *what)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
@@ -126,7 +136,7 @@ static FILE *spill_open(void)
             close(fd);
     }
     if (!f)
-        KC_ERROR("cannot create a temporary file in \"%s\" for the curves: %s", dir,
+        KC_ERROR("cannot create a temporary file in \"%s\" for the %s: %s", dir, what,
                  strerror(errno));
     free(path);
     return f;
@@ -160,9 +170,14 @@ typedef struct ctx {
     size_t *cell_level;     /* [cells] */
     size_t *cell_row;       /* [cells] first manifest row */
     size_t cell_cap;
-    rec *recs;              /* in the order read: trial by trial */
-    size_t n_recs, recs_cap;
-    uint32_t *ord;          /* [n_recs] records by cell, side, metric, trial (sort_records) */
+    FILE *recs;             /* temporary file: the n_recs records in the order read, trial
+                               by trial (written through stdio while reading, then pread) */
+    FILE *ord;              /* temporary file: the same records by cell, side, metric, trial
+                               (sort_records) */
+    size_t n_recs;
+    size_t max_trial_recs;  /* the most records of one trial */
+    FILE *cmf;              /* temporary file: the cell means [side][metric][cell] (NaN where a
+                               cell has no finite value), a column per side and metric */
     trial_info *trials;
     size_t n_trials, trials_cap;
     size_t n_failed;        /* trials whose file was missing or unusable */
@@ -257,19 +272,26 @@ static int add_curve(ctx *c, const kc_kin_phase *ph, const kc_series3 *ch, size_
         n->units = strdup(ph->units ? ph->units : "");
         if (!n->phase || !n->channel || !n->units)
             return KC_ENOMEM;
-        if (!(n->spill = spill_open()))
+        if (!(n->spill = spill_open("curves")))
             return KC_EIO;
     }
     curve_acc *a = &c->curves[k];
     const size_t m = KC_NORM_POINTS * 3;
-    if (grow((void **)&a->trial, &a->tcap, a->n + 1, sizeof *a->trial))
-        return KC_ENOMEM;
+    if (a->trial || trial != a->n) {   /* not (or no longer) curve i = trial i */
+        int first = !a->trial;
+        if (grow((void **)&a->trial, &a->tcap, a->n + 1, sizeof *a->trial))
+            return KC_ENOMEM;
+        for (size_t i = 0; first && i < a->n; i++)
+            a->trial[i] = (uint32_t)i;
+    }
     if (fseeko(a->spill, 0, SEEK_END) != 0 ||
         fwrite(ch->data, sizeof *ch->data, m, a->spill) != m) {
         KC_ERROR("curves %s: cannot write to the temporary file: %s", key, strerror(errno));
         return KC_EIO;
     }
-    a->trial[a->n++] = trial;
+    if (a->trial)
+        a->trial[a->n] = (uint32_t)trial;
+    a->n++;
     return KC_OK;
 }
 
@@ -406,9 +428,9 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
         goto done;
     size_t ti = c->n_trials;
     trial_info *t = &c->trials[ti];
-    t->row = row;
-    t->cell = (size_t)cell;
-    t->rec0 = c->n_recs;
+    t->row = (uint32_t)row;
+    t->cell = (uint32_t)cell;
+    t->rec0 = (uint32_t)c->n_recs;
     t->sides = 0;
     const kc_table *m = k->metrics;
     int cn = kc_table_find(m, "name"), cs = kc_table_find(m, "side"),
@@ -432,8 +454,6 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
                 goto done;
             }
         }
-        if ((st = grow((void **)&c->recs, &c->recs_cap, c->n_recs + 1, sizeof *c->recs)))
-            goto done;
         if ((size_t)mi >= MAX_METRICS || c->n_recs >= UINT32_MAX) {
             KC_ERROR("\"%s\": more than %u metrics or %u metric values in the cohort",
                      path, MAX_METRICS, (unsigned)UINT32_MAX);
@@ -445,10 +465,17 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
                  .side = strcmp(side, "L") == 0   ? 0
                          : strcmp(side, "R") == 0 ? 1
                                                   : 2};
-        c->recs[c->n_recs++] = e;
-        t->sides |= 1u << e.side;
+        if (fwrite(&e, sizeof e, 1, c->recs) != 1) {
+            KC_ERROR("cannot write the metric values to a temporary file: %s", strerror(errno));
+            st = KC_EIO;
+            goto done;
+        }
+        c->n_recs++;
+        t->sides |= (uint8_t)(1u << e.side);
     }
-    t->rec1 = c->n_recs;
+    t->rec1 = (uint32_t)c->n_recs;
+    if (t->rec1 - t->rec0 > c->max_trial_recs)
+        c->max_trial_recs = t->rec1 - t->rec0;
     c->n_trials++;
     for (size_t p = 0; p < k->n_phases; p++)
         for (size_t ch = 0; ch < k->phases[p].n_channels; ch++)
@@ -488,6 +515,61 @@ static const char *sex_of(const ctx *c, const char *subject)
 
 static void ctx_unref(ctx *c);
 
+/* ---- records on disk -----------------------------------------------------------------------
+ * The metric values are not kept in memory (16 bytes each, some 60 per trial): they are read
+ * back from the temporary files through a block of REC_BLOCK records, so that scans in file
+ * order (every use here) read each block once. */
+enum { REC_BLOCK = 4096 };
+
+typedef struct rec_reader {
+    int fd;
+    size_t n;              /* records in the file */
+    rec *blk;              /* records [first, first + count) */
+    size_t first, count;
+    int err;               /* a read failed (logged; the record read as NaN) */
+} rec_reader;
+
+static int rr_open(rec_reader *r, FILE *f, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = fileno(f);
+    r->n = n;
+    return (r->blk = malloc(REC_BLOCK * sizeof *r->blk)) ? KC_OK : KC_ENOMEM;
+}
+
+static void rr_close(rec_reader *r)
+{
+    free(r->blk);
+    r->blk = NULL;
+}
+
+/* Read count records from position first of fd into buf. */
+static int recs_pread(int fd, size_t first, size_t count, rec *buf)
+{
+    size_t bytes = count * sizeof *buf;
+    if (pread(fd, buf, bytes, (off_t)(first * sizeof *buf)) != (ssize_t)bytes) {
+        KC_ERROR("cannot read the metric values back from a temporary file: %s",
+                 errno ? strerror(errno) : "short read");
+        return KC_EIO;
+    }
+    return KC_OK;
+}
+
+/* Record i (< r->n). */
+static rec rr_get(rec_reader *r, size_t i)
+{
+    if (i < r->first || i >= r->first + r->count) {
+        r->first = i / REC_BLOCK * REC_BLOCK;
+        r->count = r->n - r->first < REC_BLOCK ? r->n - r->first : REC_BLOCK;
+        if (recs_pread(r->fd, r->first, r->count, r->blk)) {
+            r->err = 1;
+            r->count = 0;
+            return (rec){.value = NAN};
+        }
+    }
+    return r->blk[i - r->first];
+}
+
 /* ---- generated tables: made block by block from the records when they are written ------- */
 
 /* A generated table's view of the run: the ctx (a reference), which ensemble (index tables),
@@ -500,6 +582,8 @@ typedef struct gen {
                                  position in ord — of next_row */
     double *v;                /* subjects: scratch of max_group values */
     size_t max_group;
+    rec_reader rr;            /* subjects: the sorted records */
+    rec *tr;                  /* trials: one trial's records */
 } gen;
 
 static void gen_release(void *data)
@@ -509,6 +593,8 @@ static void gen_release(void *data)
         return;
     ctx_unref(g->c);
     free(g->v);
+    rr_close(&g->rr);
+    free(g->tr);
     free(g);
 }
 
@@ -559,8 +645,11 @@ static int trials_fill(void *data, size_t first, size_t count, kc_table *t)
             set_s(t, (size_t)r, 8, cell_str(c, tr->row, c->c_by)) ||
             set_s(t, (size_t)r, 9, SIDE_NAME[side]))
             return KC_ENOMEM;
-        for (size_t k = tr->rec0; k < tr->rec1; k++) {
-            const rec *e = &c->recs[k];
+        if (tr->rec1 > tr->rec0 && recs_pread(fileno(c->recs), tr->rec0, tr->rec1 - tr->rec0,
+                                              g->tr))
+            return KC_EIO;
+        for (size_t k = 0; k < tr->rec1 - tr->rec0; k++) {
+            const rec *e = &g->tr[k];
             if (e->side == side &&
                 kc_table_set_f64(t, (size_t)r, (int)(NFIX + e->metric), e->value))
                 return KC_ENOMEM;
@@ -593,6 +682,10 @@ static int build_trials(ctx *c, kc_table **out)
             nrows += (c->trials[ti].sides >> side) & 1u;
     if (!(g = gen_new(c, 0, 0)))
         goto fail;
+    if (!(g->tr = malloc((c->max_trial_recs + 1) * sizeof *g->tr))) {
+        gen_release(g);
+        goto fail;
+    }
     if (!(t = kc_table_alloc_generated((int)nc, names, types, nrows, trials_fill, g,
                                        gen_release)))
         goto fail;   /* g released */
@@ -609,9 +702,10 @@ fail:
     return st;
 }
 
-/* ord: the records by cell, side, metric and trial — a counting sort on the cell, then each
- * cell's few records sorted by side, metric and position (records were appended in trial
- * order, so position orders the trials). */
+/* ord: the records by cell, side, metric and trial — a counting sort on the cell (each trial's
+ * records, all of one cell, copied to its cell's place in the file), then each cell's few
+ * records sorted by side, metric and position (records were appended in trial order, so
+ * position orders the trials). Memory: a count per cell and one trial's or cell's records. */
 typedef struct skey {
     uint32_t sm;    /* side << 16 | metric */
     uint32_t idx;
@@ -627,64 +721,95 @@ static int cmp_skey(const void *a, const void *b)
 
 static int sort_records(ctx *c)
 {
-    size_t NC = c->cells.n, maxn = 0;
+    size_t NC = c->cells.n, maxn = c->max_trial_recs;
     size_t *start = calloc(NC + 1, sizeof *start);
-    c->ord = malloc((c->n_recs + 1) * sizeof *c->ord);
-    if (!start || !c->ord) {
-        free(start);
+    rec *buf = NULL, *tmp = NULL;
+    skey *key = NULL;
+    int st = KC_ENOMEM;
+    if (!start)
         return KC_ENOMEM;
-    }
-    for (size_t i = 0; i < c->n_recs; i++)
-        start[c->trials[c->recs[i].trial].cell + 1]++;
+    for (size_t t = 0; t < c->n_trials; t++)
+        start[c->trials[t].cell + 1] += c->trials[t].rec1 - c->trials[t].rec0;
     for (size_t k = 0; k < NC; k++) {
         maxn = start[k + 1] > maxn ? start[k + 1] : maxn;
         start[k + 1] += start[k];
     }
-    skey *tmp = malloc((maxn + 1) * sizeof *tmp);
-    if (!tmp) {
-        free(start);
-        return KC_ENOMEM;
+    if (!(buf = malloc((maxn + 1) * sizeof *buf)) || !(tmp = malloc((maxn + 1) * sizeof *tmp)) ||
+        !(key = malloc((maxn + 1) * sizeof *key)))
+        goto done;
+    if (fflush(c->recs) != 0) {
+        KC_ERROR("cannot write the metric values to a temporary file: %s", strerror(errno));
+        st = KC_EIO;
+        goto done;
     }
-    size_t *fillp = start;   /* start[k] advances to the end of cell k's run */
-    for (size_t i = 0; i < c->n_recs; i++)
-        c->ord[fillp[c->trials[c->recs[i].trial].cell]++] = (uint32_t)i;
+    if (!(c->ord = spill_open("metric values"))) {
+        st = KC_EIO;
+        goto done;
+    }
+    int fi = fileno(c->recs), fo = fileno(c->ord);
+    st = KC_EIO;
+    for (size_t t = 0; t < c->n_trials; t++) {   /* start[k] advances to the end of cell k */
+        const trial_info *tr = &c->trials[t];
+        size_t n = tr->rec1 - tr->rec0;
+        if (n == 0)
+            continue;
+        if (recs_pread(fi, tr->rec0, n, buf))
+            goto done;
+        if (pwrite(fo, buf, n * sizeof *buf, (off_t)(start[tr->cell] * sizeof *buf)) !=
+            (ssize_t)(n * sizeof *buf))
+            goto werr;
+        start[tr->cell] += n;
+    }
     for (size_t k = NC; k-- > 0;)   /* back to the starts */
         start[k + 1] = start[k];
     start[0] = 0;
     for (size_t k = 0; k < NC; k++) {
         size_t n = start[k + 1] - start[k];
-        for (size_t j = 0; j < n; j++) {
-            const rec *e = &c->recs[c->ord[start[k] + j]];
-            tmp[j] = (skey){(uint32_t)e->side << 16 | e->metric, c->ord[start[k] + j]};
-        }
-        qsort(tmp, n, sizeof *tmp, cmp_skey);
+        if (n == 0)
+            continue;
+        if (recs_pread(fo, start[k], n, buf))
+            goto done;
         for (size_t j = 0; j < n; j++)
-            c->ord[start[k] + j] = tmp[j].idx;
+            key[j] = (skey){(uint32_t)buf[j].side << 16 | buf[j].metric, (uint32_t)j};
+        qsort(key, n, sizeof *key, cmp_skey);
+        for (size_t j = 0; j < n; j++)
+            tmp[j] = buf[key[j].idx];
+        if (pwrite(fo, tmp, n * sizeof *tmp, (off_t)(start[k] * sizeof *tmp)) !=
+            (ssize_t)(n * sizeof *tmp))
+            goto werr;
     }
-    free(tmp);
+    st = KC_OK;
+    goto done;
+werr:
+    KC_ERROR("cannot write the metric values to a temporary file: %s", strerror(errno));
+done:
     free(start);
-    return KC_OK;
+    free(buf);
+    free(tmp);
+    free(key);
+    return st;
 }
 
-/* The run of ord from i with the same cell, side and metric as ord[i]: its end. */
-static size_t run_end(const ctx *c, size_t i)
+/* The run of the sorted records from i with the same cell, side and metric as record i: its
+ * end. */
+static size_t run_end(const ctx *c, rec_reader *r, size_t i)
 {
-    const rec *a = &c->recs[c->ord[i]];
-    size_t cell = c->trials[a->trial].cell, j = i + 1;
+    rec a = rr_get(r, i);
+    size_t cell = c->trials[a.trial].cell, j = i + 1;
     for (; j < c->n_recs; j++) {
-        const rec *b = &c->recs[c->ord[j]];
-        if (b->side != a->side || b->metric != a->metric || c->trials[b->trial].cell != cell)
+        rec b = rr_get(r, j);
+        if (r->err || b.side != a.side || b.metric != a.metric || c->trials[b.trial].cell != cell)
             break;
     }
     return j;
 }
 
-/* The finite values of the run [i, j) of ord, in trial order, into v; their count. */
-static size_t run_values(const ctx *c, size_t i, size_t j, double *v)
+/* The finite values of the run [i, j), in trial order, into v; their count. */
+static size_t run_values(rec_reader *r, size_t i, size_t j, double *v)
 {
     size_t n = 0;
     for (; i < j; i++) {
-        double x = c->recs[c->ord[i]].value;
+        double x = rr_get(r, i).value;
         if (isfinite(x))
             v[n++] = x;
     }
@@ -702,9 +827,11 @@ static int subjects_fill(void *data, size_t first, size_t count, kc_table *t)
     }
     size_t row = g->next_row, i = g->next_pos, end = first + count;
     while (i < c->n_recs && row < end) {
-        size_t j = run_end(c, i);
-        const rec *e = &c->recs[c->ord[i]];
-        size_t n = run_values(c, i, j, g->v);
+        size_t j = run_end(c, &g->rr, i);
+        rec e = rr_get(&g->rr, i);
+        size_t n = run_values(&g->rr, i, j, g->v);
+        if (g->rr.err)
+            return KC_EIO;
         i = j;
         if (n == 0 || row++ < first)
             continue;
@@ -715,12 +842,12 @@ static int subjects_fill(void *data, size_t first, size_t count, kc_table *t)
         long r = kc_table_add_row(t);
         if (r < 0)
             return KC_ENOMEM;
-        size_t mrow = c->cell_row[c->trials[e->trial].cell];
+        size_t mrow = c->cell_row[c->trials[e.trial].cell];
         if (set_s(t, (size_t)r, 0, cell_str(c, mrow, c->c_subject)) ||
             set_s(t, (size_t)r, 1, cell_str(c, mrow, c->c_by)) ||
-            set_s(t, (size_t)r, 2, SIDE_NAME[e->side]) ||
-            set_s(t, (size_t)r, 3, c->metrics.v[e->metric]) ||
-            set_s(t, (size_t)r, 4, c->units.v[e->metric]) ||
+            set_s(t, (size_t)r, 2, SIDE_NAME[e.side]) ||
+            set_s(t, (size_t)r, 3, c->metrics.v[e.metric]) ||
+            set_s(t, (size_t)r, 4, c->units.v[e.metric]) ||
             kc_table_set_i64(t, (size_t)r, 5, (int64_t)n) ||
             kc_table_set_f64(t, (size_t)r, 6, d.mean) || kc_table_set_f64(t, (size_t)r, 7, d.sd) ||
             kc_table_set_f64(t, (size_t)r, 8, d.mean != 0.0 ? 100.0 * d.sd / fabs(d.mean) : NAN))
@@ -731,78 +858,146 @@ static int subjects_fill(void *data, size_t first, size_t count, kc_table *t)
     return KC_OK;
 }
 
-/* Cell means [cell][side][metric] (NaN where a cell has no finite value) and the subjects
- * table, generated from ord when it is written (the same kc_stats_describe of the same values,
+enum { CM_CHUNK = 256 };   /* cells of cell means in memory while they are written */
+
+/* Cells [c0, c0 + CM_CHUNK) of every column of the cell means, chunk[(side·M + metric)·CM_CHUNK
+ * + cell − c0], to c->cmf. */
+static int cm_flush(ctx *c, const double *chunk, size_t c0)
+{
+    size_t NC = c->cells.n, n = NC - c0 < CM_CHUNK ? NC - c0 : CM_CHUNK;
+    for (size_t sm = 0; sm < NSIDE * c->metrics.n; sm++)
+        if (pwrite(fileno(c->cmf), chunk + sm * CM_CHUNK, n * sizeof *chunk,
+                   (off_t)((sm * NC + c0) * sizeof *chunk)) != (ssize_t)(n * sizeof *chunk)) {
+            KC_ERROR("cannot write the cell means to a temporary file: %s", strerror(errno));
+            return KC_EIO;
+        }
+    return KC_OK;
+}
+
+/* The cell means of side and metric, col[cells]. */
+static int cm_column(const ctx *c, int side, size_t metric, double *col)
+{
+    size_t NC = c->cells.n, bytes = NC * sizeof *col;
+    off_t at = (off_t)(((size_t)side * c->metrics.n + metric) * bytes);
+    if (pread(fileno(c->cmf), col, bytes, at) != (ssize_t)bytes) {
+        KC_ERROR("cannot read the cell means back from a temporary file: %s",
+                 errno ? strerror(errno) : "short read");
+        return KC_EIO;
+    }
+    return KC_OK;
+}
+
+/* Cell means (c->cmf, written CM_CHUNK cells at a time) and the subjects table, generated
+ * from the sorted records when it is written (the same kc_stats_describe of the same values,
  * so the same numbers). */
-static int build_subjects(ctx *c, double *cm, kc_table **out)
+static int build_subjects(ctx *c, kc_table **out)
 {
     static const char *const names[] = {"subject", "by", "side", "metric", "unit",
                                         "n",       "mean", "sd", "cv_pct"};
     static const enum kc_col_type types[] = {S, S, S, S, S, I, F, F, F};
     size_t M = c->metrics.n, nrows = 0, maxn = 1;
+    rec_reader rr;
     *out = NULL;
+    if (rr_open(&rr, c->ord, c->n_recs)) {
+        rr_close(&rr);
+        return KC_ENOMEM;
+    }
     for (size_t i = 0; i < c->n_recs;) {
-        size_t j = run_end(c, i);
+        size_t j = run_end(c, &rr, i);
         maxn = j - i > maxn ? j - i : maxn;
         i = j;
     }
     gen *g = gen_new(c, 0, maxn);
-    if (!g)
+    if (!g || rr_open(&g->rr, c->ord, c->n_recs)) {
+        rr_close(&rr);
+        gen_release(g);
         return KC_ENOMEM;
-    for (size_t i = 0; i < c->cells.n * NSIDE * M; i++)
-        cm[i] = NAN;
-    for (size_t i = 0; i < c->n_recs;) {
-        size_t j = run_end(c, i);
-        const rec *e = &c->recs[c->ord[i]];
-        size_t n = run_values(c, i, j, g->v);
+    }
+    size_t csz = CM_CHUNK * NSIDE * M, c0 = 0;
+    double *chunk = malloc((csz + 1) * sizeof *chunk);
+    int st = KC_ENOMEM;
+    if (!chunk)
+        goto fail;
+    if (!(c->cmf = spill_open("cell means"))) {
+        st = KC_EIO;
+        goto fail;
+    }
+    for (size_t i = 0; i < csz; i++)
+        chunk[i] = NAN;
+    for (size_t i = 0; i < c->n_recs && !rr.err;) {
+        size_t j = run_end(c, &rr, i);
+        rec e = rr_get(&rr, i);
+        size_t n = run_values(&rr, i, j, g->v);
         i = j;
         if (n == 0)
             continue;
         kc_describe d;
-        int st = kc_stats_describe(g->v, n, &d);
-        if (st) {
-            gen_release(g);
-            return st;
+        if ((st = kc_stats_describe(g->v, n, &d)))
+            goto fail;
+        size_t cell = c->trials[e.trial].cell;
+        for (; cell >= c0 + CM_CHUNK; c0 += CM_CHUNK) {   /* cells in order */
+            if ((st = cm_flush(c, chunk, c0)))
+                goto fail;
+            for (size_t q = 0; q < csz; q++)
+                chunk[q] = NAN;
         }
-        cm[(c->trials[e->trial].cell * NSIDE + e->side) * M + e->metric] = d.mean;
+        chunk[((size_t)e.side * M + e.metric) * CM_CHUNK + cell - c0] = d.mean;
         nrows++;
     }
+    st = KC_EIO;
+    if (rr.err)
+        goto fail;
+    for (; c0 < c->cells.n; c0 += CM_CHUNK) {
+        if ((st = cm_flush(c, chunk, c0)))
+            goto fail;
+        for (size_t q = 0; q < csz; q++)
+            chunk[q] = NAN;
+    }
+    free(chunk);
+    rr_close(&rr);
     kc_table *t = kc_table_alloc_generated(9, names, types, nrows, subjects_fill, g, gen_release);
     if (!t)
         return KC_ENOMEM;
     *out = t;
     return KC_OK;
+fail:
+    free(chunk);
+    rr_close(&rr);
+    gen_release(g);
+    return st;
 }
 
-/* Finite cell means of one level (or every level when level < 0), side and metric. */
-static size_t gather(const ctx *c, const double *cm, long level, int side, size_t metric,
-                     double *v)
+/* Finite values of a column of cell means (cm_column) of one level (or every level when
+ * level < 0). */
+static size_t gather(const ctx *c, const double *col, long level, double *v)
 {
-    size_t n = 0, M = c->metrics.n;
+    size_t n = 0;
     for (size_t k = 0; k < c->cells.n; k++) {
         if (level >= 0 && c->cell_level[k] != (size_t)level)
             continue;
-        double x = cm[(k * NSIDE + (size_t)side) * M + metric];
+        double x = col[k];
         if (isfinite(x))
             v[n++] = x;
     }
     return n;
 }
 
-static int build_groups(ctx *c, const double *cm, kc_table **out)
+static int build_groups(ctx *c, kc_table **out)
 {
     static const char *const names[] = {"by", "side", "metric", "unit", "n", "mean", "sd",
                                         "ci_lo", "ci_hi", "median", "q1", "q3", "iqr"};
     static const enum kc_col_type types[] = {S, S, S, S, I, F, F, F, F, F, F, F, F};
     kc_table *t = table_new(13, names, types);
-    double *v = malloc((c->cells.n + 1) * sizeof *v);
+    double *v = malloc((c->cells.n + 1) * sizeof *v), *col = malloc((c->cells.n + 1) * sizeof *col);
     int st = KC_ENOMEM;
-    if (!t || !v)
+    if (!t || !v || !col)
         goto fail;
     for (size_t l = 0; l < c->levels.n; l++)
         for (int side = 0; side < NSIDE; side++)
             for (size_t m = 0; m < c->metrics.n; m++) {
-                size_t n = gather(c, cm, (long)l, side, m, v);
+                if ((st = cm_column(c, side, m, col)))
+                    goto fail;
+                size_t n = gather(c, col, (long)l, v);
                 if (n == 0)
                     continue;
                 kc_describe d;
@@ -828,6 +1023,7 @@ static int build_groups(ctx *c, const double *cm, kc_table **out)
 fail:
     kc_table_free(t);
     free(v);
+    free(col);
     return st;
 }
 
@@ -850,7 +1046,7 @@ static int add_test_row(kc_table *t, const ctx *c, size_t m, int side, const cha
     return KC_OK;
 }
 
-static int build_comparisons(ctx *c, const double *cm, kc_table **out)
+static int build_comparisons(ctx *c, kc_table **out)
 {
     static const char *const names[] = {"metric", "side", "unit", "test", "level_a",
                                         "level_b", "n_a", "n_b", "statistic", "z", "df", "p",
@@ -865,9 +1061,10 @@ static int build_comparisons(ctx *c, const double *cm, kc_table **out)
     kc_table *t = table_new(15, names, types);
     double *a = malloc((c->cells.n + 1) * sizeof *a), *b = malloc((c->cells.n + 1) * sizeof *b);
     long *partner = malloc((c->cells.n + 1) * sizeof *partner);
+    double *col = malloc((c->cells.n + 1) * sizeof *col);
     int st = KC_ENOMEM;
     size_t M = c->metrics.n;
-    if (!t || !a || !b || !partner)
+    if (!t || !a || !b || !partner || !col)
         goto fail;
     if (c->p->paired) {   /* partner[k] of each A cell: the B cell with the same key */
         for (size_t k = 0; k < c->cells.n; k++) {
@@ -899,13 +1096,15 @@ static int build_comparisons(ctx *c, const double *cm, kc_table **out)
     for (int side = 0; side < NSIDE; side++)
         for (size_t m = 0; m < M; m++) {
             kc_test r;
+            if ((st = cm_column(c, side, m, col)))
+                goto fail;
+            st = KC_ENOMEM;
             if (c->p->paired) {
                 size_t n = 0;
                 for (size_t k = 0; k < c->cells.n; k++) {
                     if (c->cell_level[k] != (size_t)la || partner[k] < 0)
                         continue;
-                    double x = cm[(k * NSIDE + (size_t)side) * M + m];
-                    double y = cm[((size_t)partner[k] * NSIDE + (size_t)side) * M + m];
+                    double x = col[k], y = col[partner[k]];
                     if (isfinite(x) && isfinite(y)) {
                         a[n] = x;
                         b[n] = y;
@@ -922,7 +1121,7 @@ static int build_comparisons(ctx *c, const double *cm, kc_table **out)
                 }
                 continue;
             }
-            size_t na = gather(c, cm, la, side, m, a), nb = gather(c, cm, lb, side, m, b);
+            size_t na = gather(c, col, la, a), nb = gather(c, col, lb, b);
             if (na < 2 || nb < 2)
                 continue;
             if (kc_stats_welch(a, na, b, nb, &r) ||
@@ -945,10 +1144,11 @@ fail:
     free(a);
     free(b);
     free(partner);
+    free(col);
     return st;
 }
 
-static int build_left_right(ctx *c, const double *cm, kc_table **out)
+static int build_left_right(ctx *c, kc_table **out)
 {
     static const char *const names[] = {"by", "metric", "unit", "n", "mean_diff_l_minus_r",
                                         "sd", "ci_lo", "ci_hi", "t", "df", "p_t",
@@ -957,18 +1157,22 @@ static int build_left_right(ctx *c, const double *cm, kc_table **out)
     kc_table *t = table_new(13, names, types);
     double *l = malloc((c->cells.n + 1) * sizeof *l), *r = malloc((c->cells.n + 1) * sizeof *r);
     double *d = malloc((c->cells.n + 1) * sizeof *d);
+    double *cl = malloc((c->cells.n + 1) * sizeof *cl), *cr = malloc((c->cells.n + 1) * sizeof *cr);
     int st = KC_ENOMEM;
     size_t M = c->metrics.n;
-    if (!t || !l || !r || !d)
+    if (!t || !l || !r || !d || !cl || !cr)
         goto fail;
     for (long lv = 0; lv <= (long)c->levels.n; lv++) {
         long level = lv < (long)c->levels.n ? lv : -1;   /* the last pass: every cell */
         for (size_t m = 0; m < M; m++) {
             size_t n = 0;
+            if ((st = cm_column(c, 0, m, cl)) || (st = cm_column(c, 1, m, cr)))
+                goto fail;
+            st = KC_ENOMEM;
             for (size_t k = 0; k < c->cells.n; k++) {
                 if (level >= 0 && c->cell_level[k] != (size_t)level)
                     continue;
-                double x = cm[(k * NSIDE + 0) * M + m], y = cm[(k * NSIDE + 1) * M + m];
+                double x = cl[k], y = cr[k];
                 if (isfinite(x) && isfinite(y)) {
                     l[n] = x;
                     r[n] = y;
@@ -1006,6 +1210,8 @@ fail:
     free(l);
     free(r);
     free(d);
+    free(cl);
+    free(cr);
     return st;
 }
 
@@ -1019,23 +1225,29 @@ static int build_reliability(ctx *c, kc_table **out)
                                         "p_f"};
     static const enum kc_col_type types[] = {S, S, S, I, I, F, F, F, F, F, F, F, F, F, F, F};
     kc_table *t = table_new(16, names, types);
-    /* per (side, metric): the runs of ord of each cell */
+    /* per (side, metric): the runs of the sorted records of each cell; y: the values of one
+     * (side, metric), ncell·k of them */
     size_t *start = malloc((c->cells.n + 1) * sizeof *start);
     size_t *cnt = malloc((c->cells.n + 1) * sizeof *cnt);
-    double *y = malloc((c->n_recs + 1) * sizeof *y);
-    int st = KC_ENOMEM;
-    if (!t || !start || !cnt || !y)
+    double *y = NULL;
+    size_t ycap = 0;
+    rec_reader rr;
+    int st = rr_open(&rr, c->ord, c->n_recs);
+    if (st || !t || !start || !cnt) {
+        st = KC_ENOMEM;
         goto fail;
+    }
+    st = KC_ENOMEM;
     for (int side = 0; side < NSIDE; side++)
         for (size_t m = 0; m < c->metrics.n; m++) {
             size_t ncell = 0, k = 0;
             for (size_t i = 0; i < c->n_recs;) {
-                size_t j = run_end(c, i);
-                const rec *e = &c->recs[c->ord[i]];
-                if (e->side == side && e->metric == m) {
+                size_t j = run_end(c, &rr, i);
+                rec e = rr_get(&rr, i);
+                if (e.side == side && e.metric == m) {
                     size_t fin = 0;
                     for (size_t q = i; q < j; q++)
-                        fin += isfinite(c->recs[c->ord[q]].value) != 0;
+                        fin += isfinite(rr_get(&rr, q).value) != 0;
                     if (fin == j - i && fin >= 2) {   /* cells with a missing trial are left out */
                         start[ncell] = i;
                         cnt[ncell] = fin;
@@ -1046,11 +1258,21 @@ static int build_reliability(ctx *c, kc_table **out)
                 }
                 i = j;
             }
+            if (rr.err) {
+                st = KC_EIO;
+                goto fail;
+            }
             if (ncell < 2 || k < 2)
                 continue;
+            if (grow((void **)&y, &ycap, ncell * k, sizeof *y))
+                goto fail;
             for (size_t q = 0; q < ncell; q++)
                 for (size_t j = 0; j < k; j++)
-                    y[q * k + j] = c->recs[c->ord[start[q] + j]].value;
+                    y[q * k + j] = rr_get(&rr, start[q] + j).value;
+            if (rr.err) {
+                st = KC_EIO;
+                goto fail;
+            }
             kc_icc icc;
             if (kc_stats_icc(y, ncell, k, &icc))
                 goto fail;
@@ -1077,40 +1299,291 @@ fail:
     free(start);
     free(cnt);
     free(y);
+    rr_close(&rr);
+    return st;
+}
+/* ---- SPM of the cell-mean curves, streamed ---------------------------------------------
+ * The fields are never held in memory: each ensemble's cell-mean curves go to a temporary
+ * file (cell_means_file) and the SPM{t} is computed in passes over its rows, with per-node
+ * sums only (O(101) memory, not O(cells·101)). The sums run over the same values in the same
+ * order as kc_spm_ttest2 / kc_spm_ttest_paired (spm.c) do over fields in memory — per node,
+ * rows in order, A's rows before B's — so the statistics are the same bits;
+ * tests/test_stats_scale.c checks them against those functions. */
+
+enum { CURVE_BLOCK = 256 };   /* curves read back at a time */
+
+static int cm_get(int fd, size_t cell, double *acc)
+{
+    const size_t bytes = KC_NORM_POINTS * 3 * sizeof *acc;
+    return pread(fd, acc, bytes, (off_t)(cell * bytes)) == (ssize_t)bytes ? KC_OK : KC_EIO;
+}
+
+static int cm_put(int fd, size_t cell, const double *acc)
+{
+    const size_t bytes = KC_NORM_POINTS * 3 * sizeof *acc;
+    return pwrite(fd, acc, bytes, (off_t)(cell * bytes)) == (ssize_t)bytes ? KC_OK : KC_EIO;
+}
+
+/* The cell-mean curves of ensemble e, all three components, into a temporary file *out:
+ * [cell][101·3] doubles in the layout of the curves, NaN for cells without a curve. Each cell's
+ * sum runs over its curves in the order the trials were read (from 0, then divided by the
+ * count); the running sums live in the file, read and written back when the next curve is of
+ * another cell, so memory holds one cell's sum, a block of curves and a count per cell. */
+static int cell_means_file(ctx *c, size_t e, FILE **out)
+{
+    const size_t PK = KC_NORM_POINTS * 3, NC = c->cells.n;
+    curve_acc *a = &c->curves[e];
+    double *buf = malloc(CURVE_BLOCK * PK * sizeof *buf), *acc = malloc(PK * sizeof *acc);
+    uint32_t *cnt = calloc(NC + 1, sizeof *cnt);
+    FILE *f = NULL;
+    size_t cur = SIZE_MAX;
+    int st = KC_ENOMEM;
+    *out = NULL;
+    if (!buf || !acc || !cnt)
+        goto done;
+    if (!(f = spill_open("cell-mean curves"))) {
+        st = KC_EIO;
+        goto done;
+    }
+    int fd = fileno(f);
+    for (size_t n0 = 0; n0 < a->n; n0 += CURVE_BLOCK) {
+        size_t nb = a->n - n0 < CURVE_BLOCK ? a->n - n0 : CURVE_BLOCK;
+        if ((st = curves_read(a, n0, nb, buf)))
+            goto done;
+        for (size_t j = 0; j < nb; j++) {
+            size_t cell = c->trials[curve_trial(a, n0 + j)].cell;
+            if (cell != cur) {
+                st = KC_EIO;
+                if (cur != SIZE_MAX && cm_put(fd, cur, acc))
+                    goto io;
+                if (cnt[cell] == 0)
+                    memset(acc, 0, PK * sizeof *acc);
+                else if (cm_get(fd, cell, acc))
+                    goto io;
+                cur = cell;
+            }
+            for (size_t i = 0; i < PK; i++)   /* NaN anywhere makes the cell's mean NaN */
+                acc[i] += buf[j * PK + i];
+            cnt[cell]++;
+        }
+    }
+    st = KC_EIO;
+    if (cur != SIZE_MAX && cm_put(fd, cur, acc))
+        goto io;
+    for (size_t k = 0; k < NC; k++) {
+        if (cnt[k] && cm_get(fd, k, acc))
+            goto io;
+        for (size_t i = 0; i < PK; i++)
+            acc[i] = cnt[k] ? acc[i] / (double)cnt[k] : NAN;
+        if (cm_put(fd, k, acc))
+            goto io;
+    }
+    st = KC_OK;
+    *out = f;
+    f = NULL;
+    goto done;
+io:
+    KC_ERROR("curves %s: cannot use a temporary file for the cell means: %s",
+             c->curve_keys.v[e], strerror(errno));
+done:
+    if (f)
+        fclose(f);
+    free(buf);
+    free(acc);
+    free(cnt);
     return st;
 }
 
-/* One SPM{t} (paired or two-sample) of component comp of ensemble name: a row of ts and its
- * clusters in tc. A zero-variance field leaves the statistics NaN (warned). */
-static int spm_row(kc_table *ts, kc_table *tc, const char *name, int comp, int paired,
-                   const char *la, const char *lb, const double *ya, size_t na,
-                   const double *yb, size_t nb)
+/* Where the rows of one SPM come from. Two-sample (!paired): group A = the cells of level la
+ * whose mean curve (file fa) is finite, in cell order; group B likewise of level lb. Paired:
+ * the pairs (k, partner[k]) over cells k of level la (every cell when la < 0; partner NULL:
+ * the same cell) whose curves in fa and fb are both finite, in cell order. */
+typedef struct spm_src {
+    const ctx *c;
+    int paired, comp;
+    int fa, fb;
+    long la, lb;
+    const long *partner;
+    double *buf;   /* 2·101·3 doubles of scratch */
+} spm_src;
+
+/* Component comp of cell k's mean curve into row; *fin: every node finite. */
+static int cm_row(const spm_src *s, int fd, size_t k, double *buf, double *row, int *fin)
+{
+    if (cm_get(fd, k, buf)) {
+        KC_ERROR("cannot read the cell means back from a temporary file: %s", strerror(errno));
+        return KC_EIO;
+    }
+    *fin = 1;
+    for (size_t i = 0; i < KC_NORM_POINTS; i++) {
+        row[i] = buf[i * 3 + (size_t)s->comp];
+        *fin &= isfinite(row[i]) != 0;
+    }
+    return KC_OK;
+}
+
+/* The next row at or after cell *k: group g (0 A, 1 B) of a two-sample SPM into ya, or the
+ * next pair into ya and yb. *got 0 at the end. */
+static int spm_next(const spm_src *s, int g, size_t *k, double *ya, double *yb, int *got)
+{
+    const ctx *c = s->c;
+    int st, fa, fb;
+    *got = 0;
+    for (; *k < c->cells.n; (*k)++) {
+        size_t ka = *k;
+        if (!s->paired) {
+            if (c->cell_level[ka] != (size_t)(g ? s->lb : s->la))
+                continue;
+            if ((st = cm_row(s, s->fa, ka, s->buf, ya, &fa)))
+                return st;
+            if (!fa)
+                continue;
+        } else {
+            if (s->la >= 0 && c->cell_level[ka] != (size_t)s->la)
+                continue;
+            long kb = s->partner ? s->partner[ka] : (long)ka;
+            if (kb < 0)
+                continue;
+            if ((st = cm_row(s, s->fa, ka, s->buf, ya, &fa)) ||
+                (st = cm_row(s, s->fb, (size_t)kb, s->buf, yb, &fb)))
+                return st;
+            if (!fa || !fb)
+                continue;
+        }
+        (*k)++;
+        *got = 1;
+        return KC_OK;
+    }
+    return KC_OK;
+}
+
+/* The SPM{t} of src at α = 0.05 two-tailed, in passes over the rows. *na, *nb: rows (pairs:
+ * both n). *out NULL with *why set when it cannot be computed (fewer than 2 rows a group:
+ * *why KC_OK; a zero-variance field: KC_ENUMERIC, logged as spm.c does); the return value is
+ * an error that stops the run (KC_EIO, KC_ENOMEM). w: 7·101 doubles of scratch. */
+static int spm_stream(const spm_src *s, size_t *na, size_t *nb, kc_spm **out, int *why,
+                      double *w)
 {
     const size_t P = KC_NORM_POINTS;
-    kc_spm *sp = NULL;
-    int r = paired ? kc_spm_ttest_paired(ya, yb, na, P, 0.05, &sp)
-                   : kc_spm_ttest2(ya, na, yb, nb, P, 0.05, &sp);
-    int st = KC_ENOMEM;
+    double *ma = w, *mb = w + P, *ss = w + 2 * P, *dsq = w + 3 * P, *ya = w + 4 * P,
+           *yb = w + 5 * P, *r = w + 6 * P;
+    size_t k;
+    int got, st;
+    *out = NULL;
+    *why = KC_OK;
+    *na = *nb = 0;
+    memset(w, 0, 4 * P * sizeof *w);
+    /* pass 1: the sums of A and B (two-sample) or of the differences (paired) */
+    for (int g = 0; g < (s->paired ? 1 : 2); g++)
+        for (k = 0;;) {
+            if ((st = spm_next(s, g, &k, ya, yb, &got)))
+                return st;
+            if (!got)
+                break;
+            for (size_t j = 0; j < P; j++)
+                if (s->paired)
+                    ma[j] += ya[j] - yb[j];
+                else if (g == 0)
+                    ma[j] += ya[j];
+                else
+                    mb[j] += ya[j];
+            if (g)
+                (*nb)++;
+            else
+                (*na)++;
+        }
+    if (s->paired)
+        *nb = *na;
+    if (*na < 2 || *nb < 2)
+        return KC_OK;
+    for (size_t j = 0; j < P; j++) {
+        ma[j] /= (double)*na;
+        mb[j] /= (double)*nb;
+    }
+    /* pass 2: residuals (own group mean, or mean difference): their squares and the squares of
+     * their numpy.gradient along the nodes, summed per node */
+    for (int g = 0; g < (s->paired ? 1 : 2); g++)
+        for (k = 0;;) {
+            if ((st = spm_next(s, g, &k, ya, yb, &got)))
+                return st;
+            if (!got)
+                break;
+            for (size_t j = 0; j < P; j++)
+                r[j] = s->paired ? ya[j] - yb[j] - ma[j] : ya[j] - (g ? mb[j] : ma[j]);
+            for (size_t j = 0; j < P; j++) {
+                double d = j == 0 ? r[1] - r[0]
+                           : j == P - 1 ? r[P - 1] - r[P - 2]
+                                        : 0.5 * (r[j + 1] - r[j - 1]);
+                ss[j] += r[j] * r[j];
+                dsq[j] += d * d;
+            }
+        }
+    kc_spm *sp = calloc(1, sizeof *sp);
+    if (!sp || !(sp->t = malloc(P * sizeof *sp->t))) {
+        free(sp);
+        return KC_ENOMEM;
+    }
+    sp->q = P;
+    sp->df = s->paired ? (double)(*na - 1) : (double)(*na + *nb - 2);
+    for (size_t j = 0; j < P; j++) {
+        if (s->paired)
+            sp->t[j] = ma[j] / (sqrt(ss[j] / sp->df) / sqrt((double)*na));
+        else
+            sp->t[j] = (ma[j] - mb[j]) /
+                       (sqrt(ss[j] / sp->df) * sqrt(1.0 / (double)*na + 1.0 / (double)*nb));
+        if (!isfinite(sp->t[j])) {
+            KC_ERROR("SPM %s: zero variance%s at node %zu",
+                     s->paired ? "paired t" : "two-sample t",
+                     s->paired ? " of the differences" : "", j);
+            *why = KC_ENUMERIC;
+            kc_spm_free(sp);
+            return KC_OK;
+        }
+    }
+    sp->fwhm = kc_spm_fwhm_sums(ss, dsq, P);   /* the same arithmetic as kc_spm_fwhm */
+    if (!isfinite(sp->fwhm)) {
+        KC_ERROR("SPM: cannot estimate the smoothness (zero residuals)");
+        *why = KC_ENUMERIC;
+        kc_spm_free(sp);
+        return KC_OK;
+    }
+    if ((st = kc_spm_infer(sp, 0.05))) {
+        kc_spm_free(sp);
+        if (st == KC_ENOMEM)
+            return st;
+        *why = st;   /* the threshold could not be found: not computed, warned */
+        return KC_OK;
+    }
+    *out = sp;
+    return KC_OK;
+}
+
+/* One SPM{t} (paired or two-sample) of component comp of ensemble name: a row of ts and its
+ * clusters in tc. sp NULL: not computed for reason r (a zero-variance field: NaN statistics,
+ * warned). */
+static int spm_row(kc_table *ts, kc_table *tc, const char *name, int comp, int paired,
+                   const char *la, const char *lb, size_t na, size_t nb, const kc_spm *sp,
+                   int r)
+{
     if (r == KC_ENOMEM)
         return r;
     long row = kc_table_add_row(ts);
     if (row < 0)
-        goto done;
+        return KC_ENOMEM;
     size_t R = (size_t)row;
     if (set_s(ts, R, 0, name) || kc_table_set_i64(ts, R, 1, comp) ||
         set_s(ts, R, 2, paired ? "spm_paired_t" : "spm_t2") || set_s(ts, R, 3, la) ||
         set_s(ts, R, 4, lb) || kc_table_set_i64(ts, R, 5, (int64_t)na) ||
         kc_table_set_i64(ts, R, 6, (int64_t)nb) || kc_table_set_f64(ts, R, 9, 0.05))
-        goto done;
+        return KC_ENOMEM;
     if (!sp) {
         KC_WARN("SPM of %s component %d: %s", name, comp, kc_strerror(r));
-        st = KC_OK;
-        goto done;
+        return KC_OK;
     }
     if (kc_table_set_f64(ts, R, 7, sp->df) || kc_table_set_f64(ts, R, 8, sp->fwhm) ||
         kc_table_set_f64(ts, R, 10, sp->zstar) || kc_table_set_f64(ts, R, 11, sp->t_max) ||
         kc_table_set_i64(ts, R, 12, (int64_t)sp->n_clusters))
-        goto done;
+        return KC_ENOMEM;
     for (size_t q = 0; q < sp->n_clusters; q++) {
         const kc_spm_cluster *k = &sp->clusters[q];
         long cr = kc_table_add_row(tc);
@@ -1118,42 +1591,21 @@ static int spm_row(kc_table *ts, kc_table *tc, const char *name, int comp, int p
         if (cr < 0 || set_s(tc, (size_t)cr, 0, name) ||
             kc_table_set_i64(tc, (size_t)cr, 1, comp) || set_s(tc, (size_t)cr, 2, la) ||
             set_s(tc, (size_t)cr, 3, lb) || kc_table_set_i64(tc, (size_t)cr, 4, k->sign))
-            goto done;
+            return KC_ENOMEM;
         for (int j = 0; j < 6; j++)   /* nodes 0..100 are percent of the phase */
             if (kc_table_set_f64(tc, (size_t)cr, 5 + j, f[j]))
-                goto done;
+                return KC_ENOMEM;
     }
-    st = KC_OK;
-done:
-    kc_spm_free(sp);
-    return st;
+    return KC_OK;
 }
 
-enum { CURVE_BLOCK = 256 };   /* curves read back at a time */
-
-/* Cell-mean curves [cell][101] of component comp of ensemble e (NaN for cells without a curve),
- * summed in the order the trials were read. buf: CURVE_BLOCK·101·3 doubles of scratch. */
-static int cell_mean_curves(ctx *c, size_t e, int comp, double *mean, size_t *cnt, double *buf)
+/* The cell-means file of ensemble e, made on first use. */
+static int cm_file(ctx *c, FILE **files, size_t e, int *fd)
 {
-    const size_t P = KC_NORM_POINTS, PK = KC_NORM_POINTS * 3, NC = c->cells.n;
-    curve_acc *a = &c->curves[e];
-    memset(mean, 0, NC * P * sizeof *mean);
-    memset(cnt, 0, NC * sizeof *cnt);
-    for (size_t n0 = 0; n0 < a->n; n0 += CURVE_BLOCK) {
-        size_t nb = a->n - n0 < CURVE_BLOCK ? a->n - n0 : CURVE_BLOCK;
-        int st = curves_read(a, n0, nb, buf);
-        if (st)
-            return st;
-        for (size_t j = 0; j < nb; j++) {   /* NaN anywhere makes the cell's mean NaN */
-            size_t cell = c->trials[a->trial[n0 + j]].cell;
-            for (size_t i = 0; i < P; i++)
-                mean[cell * P + i] += buf[j * PK + i * 3 + (size_t)comp];
-            cnt[cell]++;
-        }
-    }
-    for (size_t k = 0; k < NC; k++)
-        for (size_t i = 0; i < P; i++)
-            mean[k * P + i] = cnt[k] ? mean[k * P + i] / (double)cnt[k] : NAN;
+    int st;
+    if (!files[e] && (st = cell_means_file(c, e, &files[e])))
+        return st;
+    *fd = fileno(files[e]);
     return KC_OK;
 }
 
@@ -1168,17 +1620,17 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
                                      "start_pct", "end_pct", "extent_pct", "extent_resels",
                                      "peak_t", "p"};
     static const enum kc_col_type t2[] = {S, I, S, S, I, F, F, F, F, F, F};
-    const size_t P = KC_NORM_POINTS, NC = c->cells.n;
+    const size_t P = KC_NORM_POINTS, NC = c->cells.n, NE = c->curve_keys.n;
     long la = c->p->compare_a ? strv_find(&c->levels, c->p->compare_a) : -1;
     long lb = c->p->compare_b ? strv_find(&c->levels, c->p->compare_b) : -1;
     kc_table *ts = table_new(13, n1, t1), *tc = table_new(11, n2, t2);
-    /* one component of one or two ensembles at a time: memory of two cell-mean fields */
-    double *buf = malloc(CURVE_BLOCK * P * 3 * sizeof *buf);
-    size_t *cnt = malloc((NC + 1) * sizeof *cnt);
-    double *ya = malloc((NC * P + 1) * sizeof *ya), *yb = malloc((NC * P + 1) * sizeof *yb);
+    double *w = malloc(7 * P * sizeof *w), *buf = malloc(2 * P * 3 * sizeof *buf);
     long *partner = malloc((NC + 1) * sizeof *partner);
-    int st = KC_ENOMEM;
-    if (!ts || !tc || !buf || !cnt || !ya || !yb || !partner)
+    FILE **files = calloc(NE + 1, sizeof *files);
+    kc_spm *sp = NULL;
+    int st = KC_ENOMEM, why;
+    size_t na, nb;
+    if (!ts || !tc || !w || !buf || !partner || !files)
         goto fail;
     if (c->p->compare_a && c->p->compare_b && (la < 0 || lb < 0)) {   /* see build_comparisons */
         st = KC_EMISSING;
@@ -1194,47 +1646,25 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
                 strcmp(cell_str(c, c->cell_row[j], c->c_paired), key) == 0)
                 partner[k] = (long)j;
     }
-    for (size_t e = 0; e < c->curve_keys.n && la >= 0 && lb >= 0; e++) {
+    for (size_t e = 0; e < NE && la >= 0 && lb >= 0; e++) {
+        spm_src s = {.c = c, .paired = c->p->paired != NULL, .la = la, .lb = lb,
+                     .partner = c->p->paired ? partner : NULL, .buf = buf};
+        if ((st = cm_file(c, files, e, &s.fa)))
+            goto fail;
+        s.fb = s.fa;
         for (int comp = 0; comp < 3; comp++) {
-            /* the cell means into ya; B's rows copied to yb, then A's moved up in place (row
-             * na <= k): two cell-mean fields in memory at most. cnt: finite flags */
-            if ((st = cell_mean_curves(c, e, comp, ya, cnt, buf)))
+            s.comp = comp;
+            if ((st = spm_stream(&s, &na, &nb, &sp, &why, w)))
                 goto fail;
-            size_t na = 0, nb = 0;
-            for (size_t k = 0; k < NC; k++) {
-                cnt[k] = 1;
-                for (size_t i = 0; i < P; i++)
-                    cnt[k] &= isfinite(ya[k * P + i]) != 0;
-            }
-            for (int pass = 0; pass < 2; pass++)
-                for (size_t k = 0; k < NC; k++) {
-                    long kb = c->p->paired ? partner[k] : (long)k;
-                    int use;
-                    if (c->p->paired)
-                        use = c->cell_level[k] == (size_t)la && kb >= 0 && cnt[k] &&
-                              cnt[(size_t)kb];
-                    else
-                        use = cnt[k] && c->cell_level[k] == (size_t)(pass ? la : lb);
-                    if (!use)
-                        continue;
-                    if (pass == 0) {
-                        memcpy(yb + nb * P, ya + (size_t)kb * P, P * sizeof *yb);
-                        nb++;
-                    } else {
-                        if (na != k)
-                            memmove(ya + na * P, ya + k * P, P * sizeof *ya);
-                        na++;
-                    }
-                }
-            if (na < 2 || nb < 2)
-                continue;
-            if ((st = spm_row(ts, tc, c->curve_keys.v[e], comp, c->p->paired != NULL,
-                              c->p->compare_a, c->p->compare_b, ya, na, yb, nb)))
+            if ((sp || why) && (st = spm_row(ts, tc, c->curve_keys.v[e], comp, s.paired,
+                                             c->p->compare_a, c->p->compare_b, na, nb, sp, why)))
                 goto fail;
+            kc_spm_free(sp);
+            sp = NULL;
         }
     }
     /* left vs right: paired over cells, "<phase>_L<chan>" against "<phase>_R<chan>" */
-    for (size_t e = 0; e < c->curve_keys.n; e++) {
+    for (size_t e = 0; e < NE; e++) {
         curve_acc *a = &c->curves[e];
         if (a->channel[0] != 'L')
             continue;
@@ -1244,27 +1674,17 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
         long e2 = strv_find(&c->curve_keys, key);
         if (e2 < 0)
             continue;
+        spm_src s = {.c = c, .paired = 1, .la = -1, .lb = -1, .buf = buf};
+        if ((st = cm_file(c, files, e, &s.fa)) || (st = cm_file(c, files, (size_t)e2, &s.fb)))
+            goto fail;
         for (int comp = 0; comp < 3; comp++) {
-            /* the cell means straight into ya and yb, then the cells with both sides finite
-             * moved up in place (row n <= k): two cell-mean fields in memory, not four */
-            if ((st = cell_mean_curves(c, e, comp, ya, cnt, buf)) ||
-                (st = cell_mean_curves(c, (size_t)e2, comp, yb, cnt, buf)))
+            s.comp = comp;
+            if ((st = spm_stream(&s, &na, &nb, &sp, &why, w)))
                 goto fail;
-            size_t n = 0;
-            for (size_t k = 0; k < NC; k++) {
-                int fin = 1;
-                for (size_t i = 0; i < P; i++)
-                    fin &= isfinite(ya[k * P + i]) && isfinite(yb[k * P + i]);
-                if (!fin)
-                    continue;
-                if (n != k) {
-                    memmove(ya + n * P, ya + k * P, P * sizeof *ya);
-                    memmove(yb + n * P, yb + k * P, P * sizeof *yb);
-                }
-                n++;
-            }
-            if (n >= 2 && (st = spm_row(ts, tc, name, comp, 1, "L", "R", ya, n, yb, n)))
+            if ((sp || why) && (st = spm_row(ts, tc, name, comp, 1, "L", "R", na, nb, sp, why)))
                 goto fail;
+            kc_spm_free(sp);
+            sp = NULL;
         }
     }
     st = KC_OK;
@@ -1272,12 +1692,15 @@ static int build_spm(ctx *c, kc_table **out_spm, kc_table **out_cl)
     *out_cl = tc;
     ts = tc = NULL;
 fail:
+    kc_spm_free(sp);
     kc_table_free(ts);
     kc_table_free(tc);
+    for (size_t e = 0; e < NE && files; e++)
+        if (files[e])
+            fclose(files[e]);
+    free(files);
+    free(w);
     free(buf);
-    free(cnt);
-    free(ya);
-    free(yb);
     free(partner);
     return st;
 }
@@ -1289,7 +1712,7 @@ static int index_fill(void *data, size_t first, size_t count, kc_table *t)
     const ctx *c = g->c;
     const curve_acc *a = &c->curves[g->e];
     for (size_t n = first; n < first + count; n++) {
-        size_t row = c->trials[a->trial[n]].row;
+        size_t row = c->trials[curve_trial(a, n)].row;
         long r = kc_table_add_row(t);
         if (r < 0 || set_s(t, (size_t)r, 0, cell_str(c, row, c->c_subject)) ||
             set_s(t, (size_t)r, 1, cell_str(c, row, c->c_session)) ||
@@ -1352,8 +1775,12 @@ static void ctx_unref(ctx *c)
     strv_free(&c->curve_keys);
     free(c->cell_level);
     free(c->cell_row);
-    free(c->recs);
-    free(c->ord);
+    if (c->recs)
+        fclose(c->recs);
+    if (c->ord)
+        fclose(c->ord);
+    if (c->cmf)
+        fclose(c->cmf);
     free(c->trials);
     free(c);
 }
@@ -1362,7 +1789,6 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
 {
     ctx *c = calloc(1, sizeof *c);
     kc_cohort *co = NULL;
-    double *cm = NULL;
     kc_table *tb = NULL;
     char first_why[1300] = "";
     int st;
@@ -1374,6 +1800,11 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     const char *by = p->group_by ? p->group_by : "group";
     if ((st = kc_table_read_csv(p->manifest, &c->man)))
         goto fail;
+    if (kc_table_nrows(c->man) >= UINT32_MAX) {   /* trial_info */
+        KC_ERROR("\"%s\": more than %u rows", p->manifest, (unsigned)UINT32_MAX - 1);
+        st = KC_EINVAL;
+        goto fail;
+    }
     const char *slash = strrchr(p->manifest, '/');
     c->mdir = slash ? strndup(p->manifest, (size_t)(slash - p->manifest)) : strdup(".");
     if (!c->mdir) {
@@ -1405,6 +1836,10 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     static const enum kc_col_type xt[] = {I, S, S, S};
     if (!(c->excluded = table_new(4, xn, xt))) {
         st = KC_ENOMEM;
+        goto fail;
+    }
+    if (!(c->recs = spill_open("metric values"))) {
+        st = KC_EIO;
         goto fail;
     }
     double t0 = kc_now();
@@ -1470,21 +1905,19 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     st = KC_ENOMEM;
     if (!(co = kc_cohort_alloc()) || !(co->manifest = strdup(p->manifest)))
         goto fail;
-    if (!(cm = malloc((c->cells.n * NSIDE * c->metrics.n + 1) * sizeof *cm)))
-        goto fail;
     if ((st = build_trials(c, &tb)) || (st = kc_cohort_add_table(co, "trials", tb)))
         goto fail_tb;
     /* from here on the records are needed by cell, side, metric, trial */
     if ((st = sort_records(c)))
         goto fail;
-    if ((st = build_subjects(c, cm, &tb)) ||
+    if ((st = build_subjects(c, &tb)) ||
         (st = kc_cohort_add_table(co, "subjects", tb)))
         goto fail_tb;
-    if ((st = build_groups(c, cm, &tb)) || (st = kc_cohort_add_table(co, "groups", tb)))
+    if ((st = build_groups(c, &tb)) || (st = kc_cohort_add_table(co, "groups", tb)))
         goto fail_tb;
     if (p->compare_a && p->compare_b) {
         tb = NULL;
-        if ((st = build_comparisons(c, cm, &tb)) ||
+        if ((st = build_comparisons(c, &tb)) ||
             (st = kc_cohort_add_table(co, "comparisons", tb)))
             goto fail_tb;
     }
@@ -1497,7 +1930,7 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     }
     if ((st = kc_cohort_add_table(co, "spm_clusters", tc)))
         goto fail_tb;
-    if ((st = build_left_right(c, cm, &tb)) || (st = kc_cohort_add_table(co, "left_right", tb)))
+    if ((st = build_left_right(c, &tb)) || (st = kc_cohort_add_table(co, "left_right", tb)))
         goto fail_tb;
     if ((st = build_reliability(c, &tb)) ||
         (st = kc_cohort_add_table(co, "reliability", tb)))
@@ -1506,7 +1939,6 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
     c->excluded = NULL;
     if (st || (st = add_curves(c, co)))
         goto fail;
-    free(cm);
     co->n_failed = c->n_failed;
     KC_INFO("tables, statistics and SPM in %.2f s", kc_now() - t1);
     /* what the generated tables do not use goes now; they keep the rest */
@@ -1521,7 +1953,6 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
 fail_tb:
     tb = NULL;   /* kc_cohort_add_table owns it, also on failure; builders free their own */
 fail:
-    free(cm);
     kc_cohort_free(co);
     ctx_unref(c);
     return st;

@@ -22,7 +22,8 @@
  * created with its final row count and the layout kc_h5_write and kc_h5_write_strings give a
  * column of that size (strings contiguous; numbers contiguous under 1 MiB, else 512 KiB chunks
  * with shuffle + deflate 4; NaN / INT64_MIN fill; no timestamps), then each block of rows is
- * written into all of them through a hyperslab, so that memory holds one block. */
+ * written into all of them through a hyperslab, so that memory holds one block (and HDF5's
+ * free lists are emptied after each block). */
 static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
 {
     enum { CONTIGUOUS_MAX = 1 << 20, CHUNK_BYTES = 1 << 19 };
@@ -109,6 +110,9 @@ static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
                 goto done;
             }
         }
+        /* HDF5 keeps memory it freed on its free lists (by default up to 16 MiB of blocks):
+         * emptied here, kc-stats' peak at 10,000 trials went from 36.5 to 33.9 MB */
+        H5garbage_collect();
     }
     for (int c = 0; c < nc; c++) {
         H5Dclose(ds[c]);

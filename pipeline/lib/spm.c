@@ -24,14 +24,29 @@ void kc_spm_free(kc_spm *s)
     free(s);
 }
 
+double kc_spm_fwhm_sums(const double *ssq, const double *dsq, size_t q)
+{
+    double sum = 0.0;
+    size_t used = 0;
+    for (size_t j = 0; j < q; j++)
+        if (ssq[j] > 0.0) {   /* rft1d adds eps to ssq; nodes of zero variance are skipped here */
+            sum += sqrt(dsq[j] / ssq[j] / (4.0 * LN2));
+            used++;
+        }
+    if (used == 0 || sum <= 0.0)
+        return NAN;
+    return 1.0 / (sum / (double)used);
+}
+
 double kc_spm_fwhm(const double *res, size_t n, size_t q)
 {
     if (q < 3 || n < 1)
         return NAN;
-    double sum = 0.0;
-    size_t used = 0;
-    for (size_t j = 0; j < q; j++) {
-        double ssq = 0.0, dsq = 0.0;
+    double *ssq = calloc(2 * q, sizeof *ssq);
+    if (!ssq)
+        return NAN;
+    double *dsq = ssq + q;
+    for (size_t j = 0; j < q; j++)
         for (size_t i = 0; i < n; i++) {
             const double *r = res + i * q;
             double d;
@@ -41,17 +56,12 @@ double kc_spm_fwhm(const double *res, size_t n, size_t q)
                 d = r[q - 1] - r[q - 2];
             else
                 d = 0.5 * (r[j + 1] - r[j - 1]);
-            ssq += r[j] * r[j];
-            dsq += d * d;
+            ssq[j] += r[j] * r[j];
+            dsq[j] += d * d;
         }
-        if (ssq > 0.0) {   /* rft1d adds eps to ssq; nodes of zero variance are skipped here */
-            sum += sqrt(dsq / ssq / (4.0 * LN2));
-            used++;
-        }
-    }
-    if (used == 0 || sum <= 0.0)
-        return NAN;
-    return 1.0 / (sum / (double)used);
+    double fwhm = kc_spm_fwhm_sums(ssq, dsq, q);
+    free(ssq);
+    return fwhm;
 }
 
 /* EC densities of a 1-D t field (rft1d.prob.ec_density_T), floored at eps as spm12. */
@@ -205,14 +215,8 @@ static int all_finite(const double *x, size_t n)
     return 1;
 }
 
-/* Inference shared by both designs: t and residuals are filled; fwhm, threshold, clusters. */
-static int infer(kc_spm *s, const double *res, size_t nres, double alpha)
+int kc_spm_infer(kc_spm *s, double alpha)
 {
-    s->fwhm = kc_spm_fwhm(res, nres, s->q);
-    if (!isfinite(s->fwhm)) {
-        KC_ERROR("SPM: cannot estimate the smoothness (zero residuals)");
-        return KC_ENUMERIC;
-    }
     s->alpha = alpha;
     s->two_tailed = 1;
     int st = kc_spm_rft_t_isf(0.5 * alpha, s->df, s->q, s->fwhm, &s->zstar);
@@ -225,6 +229,17 @@ static int infer(kc_spm *s, const double *res, size_t nres, double alpha)
     if ((st = find_clusters(s, 1, s->zstar)) || (st = find_clusters(s, -1, s->zstar)))
         return st;
     return KC_OK;
+}
+
+/* Inference shared by both designs: t and residuals are filled; fwhm, threshold, clusters. */
+static int infer(kc_spm *s, const double *res, size_t nres, double alpha)
+{
+    s->fwhm = kc_spm_fwhm(res, nres, s->q);
+    if (!isfinite(s->fwhm)) {
+        KC_ERROR("SPM: cannot estimate the smoothness (zero residuals)");
+        return KC_ENUMERIC;
+    }
+    return kc_spm_infer(s, alpha);
 }
 
 static kc_spm *spm_alloc(size_t q)
