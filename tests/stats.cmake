@@ -52,3 +52,11 @@ list(FILTER _kc_stats_src EXCLUDE REGEX "kc_stats\\.c$")
 list(TRANSFORM _kc_stats_src PREPEND "${CMAKE_SOURCE_DIR}/" REGEX "^[^/]")
 kc_add_unit_test(test_stats_figures ${KC_TEST_DIR}/test_stats_figures.c ${_kc_stats_src})
 target_include_directories(test_stats_figures PRIVATE ${CMAKE_SOURCE_DIR}/pipeline/stats)
+# The report at 1, 2 and 3 threads (athlete pages drawn in parallel): every HTML, PNG and CSV
+# byte-identical; a page that cannot be written gives the same exit status and names the first
+# athlete's page at every thread count.
+add_test(NAME report_threads
+         COMMAND sh ${KC_TEST_DIR}/tools/report_threads.sh $<TARGET_FILE:kc-stats>
+                 $<TARGET_FILE:kc-synth> $<TARGET_FILE:kc-triangulate> $<TARGET_FILE:kc-ik>
+                 ${CMAKE_BINARY_DIR}/tests/tmp-report_threads)
+set_tests_properties(report_threads PROPERTIES LABELS "tool;synth")

@@ -1056,19 +1056,10 @@ int kc_fig_athlete_curves(const kc_report *r, const kc_rep_subject *s, int *made
 {
     *made = 0;
     static const char *const ch[3] = {"Hip", "Knee", "Ankle"};
-    kc_kin **k = calloc(s->n_trials ? s->n_trials : 1, sizeof *k);
-    if (!k)
-        return KC_ENOMEM;
+    /* the curves were copied from the kinematics files when report.c read them */
     size_t nread = 0;
-    kc_log_set_sink(silent_sink, NULL);   /* broken files are listed on the page already */
-    for (size_t i = 0; i < s->n_trials; i++) {
-        const kc_rep_trial *t = &r->trials[s->trials[i]];
-        if (!t->kin_error && kc_kin_read(t->kin_path, &k[i]) == KC_OK)
-            nread++;
-        else
-            k[i] = NULL;
-    }
-    kc_log_set_sink(NULL, NULL);
+    for (size_t i = 0; i < s->n_trials; i++)
+        nread += r->trials[s->trials[i]].kin_read != 0;
     kc_plot p = {0};
     int st = KC_OK;
     double percent_x[KC_NORM_POINTS];
@@ -1083,18 +1074,8 @@ int kc_fig_athlete_curves(const kc_report *r, const kc_rep_subject *s, int *made
             size_t nt = s->n_trials < 64 ? s->n_trials : 64;
             for (size_t i = 0; i < nt; i++)
                 for (int side = 0; side < 2; side++) {
-                    d[i][side] = NULL;
-                    if (!k[i])
-                        continue;
-                    char name[32];
-                    snprintf(name, sizeof name, "%s%s", side ? "R" : "L", ch[c]);
-                    for (size_t ph = 0; ph < k[i]->n_phases; ph++) {
-                        if (strcmp(k[i]->phases[ph].name, "landing"))
-                            continue;
-                        for (size_t q = 0; q < k[i]->phases[ph].n_channels; q++)
-                            if (strcmp(k[i]->phases[ph].channels[q].name, name) == 0)
-                                d[i][side] = k[i]->phases[ph].channels[q].data;
-                    }
+                    const kc_rep_trial *t = &r->trials[s->trials[i]];
+                    d[i][side] = t->kin_read ? t->landing[side][c] : NULL;
                     for (int j = 0; d[i][side] && j < KC_NORM_POINTS; j++) {
                         double v = d[i][side][j * 3 + comp];
                         if (isfinite(v)) {
@@ -1138,8 +1119,31 @@ int kc_fig_athlete_curves(const kc_report *r, const kc_rep_subject *s, int *made
     *made = st == KC_OK;
 done:
     kc_plot_close(&p);
-    for (size_t i = 0; i < s->n_trials; i++)
-        kc_kin_free(k[i]);
-    free(k);
     return st;
+}
+
+/* The /normalized/landing channel {L,R}<Hip|Knee|Ankle> of k, copied (the athlete curves
+ * figure draws it; the last "landing" phase's last channel of that name, as k holds them). */
+double *kc_rep_landing_curve(const struct kc_kin *k, int side, int channel, int *st)
+{
+    static const char *const ch[3] = {"Hip", "Knee", "Ankle"};
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", side ? "R" : "L", ch[channel]);
+    const double *d = NULL;
+    for (size_t ph = 0; ph < k->n_phases; ph++) {
+        if (strcmp(k->phases[ph].name, "landing"))
+            continue;
+        for (size_t q = 0; q < k->phases[ph].n_channels; q++)
+            if (strcmp(k->phases[ph].channels[q].name, name) == 0)
+                d = k->phases[ph].channels[q].data;
+    }
+    if (!d)
+        return NULL;
+    double *out = malloc(KC_NORM_POINTS * 3 * sizeof *out);
+    if (!out) {
+        *st = KC_ENOMEM;
+        return NULL;
+    }
+    memcpy(out, d, KC_NORM_POINTS * 3 * sizeof *out);
+    return out;
 }

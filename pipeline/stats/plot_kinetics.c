@@ -20,14 +20,6 @@ int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *ma
 #define POST_MS 50.0   /* and after take-off */
 #define MAX_TRIALS 64
 
-static void quiet_sink(enum kc_log_level level, const char *func, const char *msg, void *data)
-{
-    (void)level;
-    (void)func;
-    (void)msg;
-    (void)data;
-}
-
 static double event_time(const kc_kin *k, const char *name, const char *side)
 {
     const kc_table *e = k->events;
@@ -49,14 +41,8 @@ static const double *series_data(const kc_kin *k, const char *name)
     return NULL;
 }
 
-/* one side of one trial over its landing: x ms from initial contact, vertical GRF (BW) and
- * external knee abduction moment (N.m/kg); n = 0 when the trial has no kinetics there */
-typedef struct landing_curve {
-    size_t n;
-    double *x, *grf, *kam;
-} landing_curve;
-
-static int landing_of(const kc_kin *k, int side, landing_curve *c)
+/* called by report.c when it reads the kinematics file (the pages make no HDF5 call) */
+int kc_rep_landing_of(const struct kc_kin *k, int side, kc_rep_landing *c)
 {
     memset(c, 0, sizeof *c);
     const char *sd = side ? "R" : "L";
@@ -96,7 +82,7 @@ static int landing_of(const kc_kin *k, int side, landing_curve *c)
     return KC_OK;
 }
 
-static void landing_free(landing_curve *c)
+void kc_rep_landing_free(kc_rep_landing *c)
 {
     free(c->x);
     free(c->grf);
@@ -108,31 +94,22 @@ int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *ma
 {
     *made = 0;
     size_t nt = s->n_trials < MAX_TRIALS ? s->n_trials : MAX_TRIALS;
-    landing_curve (*lc)[2] = calloc(nt ? nt : 1, sizeof *lc);
-    if (!lc)
-        return KC_ENOMEM;
     int st = KC_OK;
     size_t nkin = 0;
-    kc_log_set_sink(quiet_sink, NULL);   /* unreadable files are listed on the page already */
-    for (size_t i = 0; i < nt && !st; i++) {
+    for (size_t i = 0; i < nt; i++) {
         const kc_rep_trial *t = &r->trials[s->trials[i]];
-        kc_kin *k = NULL;
-        if (t->kin_error || kc_kin_read(t->kin_path, &k) != KC_OK)
+        if (!t->kin_read)
             continue;
-        for (int side = 0; side < 2 && !st; side++) {
-            st = landing_of(k, side, &lc[i][side]);
-            nkin += lc[i][side].n > 0;
-        }
-        kc_kin_free(k);
+        for (int side = 0; side < 2; side++)
+            nkin += t->kinetics[side].n > 0;
     }
-    kc_log_set_sink(NULL, NULL);
     kc_plot p = {0};
     if (st || !nkin || (st = kc_plot_open(&p, 540, 365)))
         goto done;
     double xmin = -PRE_MS, xmax = 0, lim[2][2] = {{0, 0}, {0, 0}};
     for (size_t i = 0; i < nt; i++)
         for (int side = 0; side < 2; side++) {
-            const landing_curve *c = &lc[i][side];
+            const kc_rep_landing *c = &r->trials[s->trials[i]].kinetics[side];
             for (size_t j = 0; j < c->n; j++) {
                 xmax = fmax(xmax, c->x[j]);
                 const double v[2] = {c->grf[j], c->kam[j]};
@@ -157,7 +134,7 @@ int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *ma
         kc_axes_draw(&p, &a, title[q], q == 1 ? "time from initial contact (ms)" : "", ylab[q]);
         for (size_t i = 0; i < nt; i++)
             for (int side = 0; side < 2; side++) {
-                const landing_curve *c = &lc[i][side];
+                const kc_rep_landing *c = &r->trials[s->trials[i]].kinetics[side];
                 if (c->n)
                     kc_plot_line(&p, &a, c->x, q ? c->kam : c->grf, c->n, 1,
                                  kc_plot_colour((size_t)side), 1.1, (int)(i % 3));
@@ -169,7 +146,7 @@ int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *ma
     leg[nl++] = (kc_legend_item){"left", kc_plot_colour(0), 0, 0, 0};
     leg[nl++] = (kc_legend_item){"right", kc_plot_colour(1), 0, 0, 0};
     for (size_t i = 0; i < nt && nl < 8; i++)
-        if (lc[i][0].n || lc[i][1].n)
+        if (r->trials[s->trials[i]].kinetics[0].n || r->trials[s->trials[i]].kinetics[1].n)
             leg[nl++] = (kc_legend_item){r->trials[s->trials[i]].trial, (kc_rgb){0.3, 0.3, 0.3},
                                          0, (int)(i % 3), 0};
     kc_plot_legend(&p, &la, leg, nl, 0);
@@ -183,9 +160,5 @@ int kc_fig_athlete_kinetics(const kc_report *r, const kc_rep_subject *s, int *ma
     *made = st == KC_OK;
 done:
     kc_plot_close(&p);
-    for (size_t i = 0; i < nt; i++)
-        for (int side = 0; side < 2; side++)
-            landing_free(&lc[i][side]);
-    free(lc);
     return st;
 }

@@ -10,6 +10,7 @@
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <omp.h>
 
 #include "kinechain/atomic.h"
 #include "kinechain/cli.h"
@@ -448,7 +449,9 @@ done:
     free(tmp);
 }
 
-static void read_trial_files(kc_rep_trial *t)
+/* Reads what the report needs of a trial's kinematics and trajectory files; KC_ENOMEM only
+ * (an unreadable file is t->kin_error / t->quality_error, shown on the pages). */
+static int read_trial_files(kc_rep_trial *t)
 {
     kc_kin *k = NULL;
     capture cap = {{0}};
@@ -462,7 +465,7 @@ static void read_trial_files(kc_rep_trial *t)
     t->gap_pct = t->missing_pct = t->resid_median = t->resid_p95 = NAN;
     if (access(t->kin_path, R_OK) != 0) {
         t->kin_error = kc_rep_fmt("cannot open \"%s\": %s", t->kin_path, strerror(errno));
-        return;
+        return KC_OK;
     }
     /* every message of the readers goes into the report, not onto stderr */
     kc_log_set_sink(capture_sink, &cap);
@@ -470,7 +473,7 @@ static void read_trial_files(kc_rep_trial *t)
     if (st) {
         kc_log_set_sink(NULL, NULL);
         t->kin_error = why(&cap, st);
-        return;
+        return KC_OK;
     }
     const kc_attr *mn = kc_attrs_find(&k->model, "name");
     t->model = dup0(mn && mn->str ? mn->str : NULL);
@@ -498,7 +501,17 @@ static void read_trial_files(kc_rep_trial *t)
     read_chain(t);
     read_quality(t, k->rate_hz, k->n_frames, &cap);
     kc_log_set_sink(NULL, NULL);
+    /* what the athlete page's figures draw (they run in parallel, without HDF5) */
+    t->kin_read = 1;
+    st = KC_OK;
+    for (int s = 0; s < 2 && !st; s++) {
+        for (int c = 0; c < 3 && !st; c++)
+            t->landing[s][c] = kc_rep_landing_curve(k, s, c, &st);
+        if (!st)
+            st = kc_rep_landing_of(k, s, &t->kinetics[s]);
+    }
     kc_kin_free(k);
+    return st;
 }
 
 /* ---- trials, subjects, levels ----------------------------------------------------------- */
@@ -769,6 +782,11 @@ static void free_report(kc_report *r)
         free(t->chain[1]);
         free(t->traj_path);
         free(t->quality_error);
+        for (int d = 0; d < 2; d++) {
+            for (int c = 0; c < 3; c++)
+                free(t->landing[d][c]);
+            kc_rep_landing_free(&t->kinetics[d]);
+        }
     }
     free(r->trials);
     for (size_t i = 0; i < r->n_subjects; i++) {
@@ -1105,8 +1123,11 @@ int kc_report_write(const kc_report_params *p)
     double t0 = kc_now();
     if (st || (st = collect_trials(&r)))
         goto done;
-    for (size_t i = 0; i < r.n_trials; i++)
-        read_trial_files(&r.trials[i]);
+    for (size_t i = 0; i < r.n_trials && !st; i++)
+        if ((st = read_trial_files(&r.trials[i])))
+            KC_ERROR("out of memory reading \"%s\"", r.trials[i].kin_path);
+    if (st)
+        goto done;
     double t1 = kc_now();
     KC_INFO("report: %zu trials' kinematics and trajectory files read in %.2f s", r.n_trials,
             t1 - t0);
@@ -1154,10 +1175,9 @@ int kc_report_write(const kc_report_params *p)
         goto done;
     double t2 = kc_now();
     KC_INFO("report: cohort figures drawn in %.2f s", t2 - t1);
-    for (size_t i = 0; i < r.n_subjects && !st; i++)
-        st = kc_rep_athlete_page(&r, &r.subjects[i]);
-    KC_INFO("report: %zu athlete pages and their figures in %.2f s", r.n_subjects,
-            kc_now() - t2);
+    st = kc_rep_athlete_pages(&r);
+    KC_INFO("report: %zu athlete pages and their figures in %.2f s (%d threads)", r.n_subjects,
+            kc_now() - t2, omp_get_max_threads());
     if (!st)
         st = cohort_page(&r, bands, spm, spm_lr, notes, valgus, lr);
     if (!st)

@@ -108,6 +108,20 @@ int kc_report_write(const kc_report_params *p) KC_RESULT_USED;
 
 enum { KC_REP_NCENTRES = 6 };   /* LHJC, LKJC, LAJC, RHJC, RKJC, RAJC */
 
+/* One side of one trial over its landing (plot_kinetics.c): x ms from initial contact,
+ * vertical GRF (body weights) and external knee abduction moment (N.m/kg); n = 0 when the
+ * trial has no kinetics there. */
+typedef struct kc_rep_landing {
+    size_t n;
+    double *x, *grf, *kam;
+} kc_rep_landing;
+struct kc_kin;
+int kc_rep_landing_of(const struct kc_kin *k, int side, kc_rep_landing *c) KC_RESULT_USED;
+void kc_rep_landing_free(kc_rep_landing *c);
+/* Copy of the landing curves of side s ("L"/"R") and channel Hip/Knee/Ankle of k: malloc'd
+ * [101,3], NULL when absent; *st KC_ENOMEM when out of memory. */
+double *kc_rep_landing_curve(const struct kc_kin *k, int side, int channel, int *st);
+
 /* One analysed trial (a distinct subject/session/trial/by of trials.csv) and what its files
  * say. Strings are owned; NULL when unknown. */
 typedef struct kc_rep_trial {
@@ -135,6 +149,14 @@ typedef struct kc_rep_trial {
     long ic_frame[2];             /* initial contact per side (-1 unknown) */
     long ic_filled[2], ic_samples[2];   /* filled marker samples within +-ic_window of IC */
     double ic_window_s;
+    /* What the athlete page's figures draw, copied when the kinematics file is read (so the
+     * pages, drawn in parallel, make no HDF5 call: Debian's HDF5 is not thread-safe):
+     * kin_read: the file was read (kin_error NULL);
+     * landing[s][c]: /normalized/landing channel {L,R}{Hip,Knee,Ankle} [101,3] or NULL;
+     * kinetics[s]: the landing's vertical GRF and knee abduction moment (plot_kinetics.c). */
+    int kin_read;
+    double *landing[2][3];
+    kc_rep_landing kinetics[2];
 } kc_rep_trial;
 
 typedef struct kc_rep_subject {
@@ -207,7 +229,11 @@ int kc_fig_stick(const kc_report *r, const kc_rep_subject *s, int *made) KC_RESU
 int kc_fig_athlete_curves(const kc_report *r, const kc_rep_subject *s, int *made)
     KC_RESULT_USED;
 
-/* Athlete pages (report_athlete.c). */
+/* Athlete pages (report_athlete.c). Thread-safe for distinct subjects of one report: reads
+ * only r (no HDF5, no log sink changes), writes only the subject's own files. */
 int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s) KC_RESULT_USED;
+/* Every athlete page, over the OpenMP threads; the status of the first failing subject in
+ * subject order (later subjects are then skipped, as a serial loop would stop). */
+int kc_rep_athlete_pages(const kc_report *r) KC_RESULT_USED;
 
 #endif

@@ -389,3 +389,41 @@ int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s)
     fputs("</p>\n</body>\n</html>\n", fp);
     return kc_atomic_fclose(&af);
 }
+
+/* The pages are independent (each reads r and writes its own HTML and PNG files), so they are
+ * spread over the threads, one athlete at a time (dynamic: athletes differ in trials).
+ * Deterministic errors: the status returned is that of the first failing athlete in subject
+ * order. An athlete after a known failure is skipped, as the serial loop stopped there; those
+ * before it still run, since one of them may fail too and would then be the first. With one
+ * thread this is exactly the serial loop. */
+int kc_rep_athlete_pages(const kc_report *r)
+{
+    size_t n = r->n_subjects;
+    if (!n)
+        return KC_OK;
+    int *status = calloc(n, sizeof *status);
+    if (!status)
+        return KC_ENOMEM;
+    size_t first_bad = n;   /* index of the first failing athlete known so far */
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < n; i++) {
+        size_t fb;
+#pragma omp atomic read
+        fb = first_bad;
+        if (i > fb)
+            continue;
+        status[i] = kc_rep_athlete_page(r, &r->subjects[i]);
+        if (status[i]) {
+#pragma omp critical(kc_rep_first_bad)
+            if (i < first_bad) {
+#pragma omp atomic write
+                first_bad = i;
+            }
+        }
+    }
+    int st = KC_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = status[i];
+    free(status);
+    return st;
+}
