@@ -201,7 +201,7 @@ int kc_c3d_forceplates(const kc_c3d *c, double mm, double cop_min_fz, kc_traj *t
             double v[8];
             for (size_t k = 0; k < nch; k++)
                 v[k] = (c->analog[s * A + (size_t)ch[k]] - base[k]) * mf[k];
-            double F[3], Mc[3], cop[3];   /* plate frame: load on the plate */
+            double F[3], Mc[3], cop[3] = {0, 0, 0};   /* plate frame: load on the plate */
             bool have_cop = true;
             if (type == 1) {
                 /* Fx Fy Fz, COP x y from the surface centre, free moment Tz */
