@@ -166,6 +166,29 @@ static int write_plot(const kc_cli *cli, const char *path, const kc_calib *out,
     return st;
 }
 
+/* The calibration written atomically with its provenance: what every mode ends with. */
+static int write_calib(const kc_cli *cli, const char *path, const kc_calib *out,
+                       const char **inputs, int n_inputs)
+{
+    kc_provenance prov = {"kc-calib", cli->argc, cli->argv, n_inputs, inputs, cli->provenance};
+    return kc_calib_write(path, out, &prov);
+}
+
+/* A mode that failed with st: its exit code (code is what it had decided so far), a one-line
+ * error naming src unless one was logged, and no residual figure without its calibration. */
+static int failed(int st, int code, const char *src, const char *plot_path, int plot_written)
+{
+    if (code == KC_EXIT_INPUT)
+        code = kc_exit_code(st);
+    if (code == KC_EXIT_OK)
+        code = KC_EXIT_FAILED;
+    if (kc_log_error_count() == 0)
+        KC_ERROR("cannot calibrate from \"%s\": %s", src, kc_strerror(st));
+    if (plot_written)
+        remove(plot_path);
+    return code;
+}
+
 /* kc-calib board: a tidy CSV of board-corner detections -> OUT.calib.h5 */
 typedef struct board_opts {
     const char *out_path, *intr_path, *plot_arg;
@@ -310,20 +333,12 @@ static int run_board(const kc_cli *cli, const board_opts *o, int nargs, char **a
         plot_written = 1;
     }
     const char *inputs[2] = {csv, o->intr_path};
-    kc_provenance prov = {"kc-calib", cli->argc, cli->argv, o->intr_path ? 2 : 1, inputs,
-                          cli->provenance};
-    if ((st = kc_calib_write(o->out_path, out, &prov)))
+    if ((st = write_calib(cli, o->out_path, out, inputs, o->intr_path ? 2 : 1)))
         goto fail;
     code = KC_EXIT_OK;
 fail:
-    if (st) {
-        if (code == KC_EXIT_INPUT)
-            code = kc_exit_code(st);
-        if (kc_log_error_count() == 0)
-            KC_ERROR("cannot calibrate from \"%s\": %s", csv, kc_strerror(st));
-        if (plot_written)
-            remove(plot_path);
-    }
+    if (st)
+        code = failed(st, code, csv, plot_path, plot_written);
     kc_board_free(d);
     kc_calib_free(intr);
     kc_calib_free(out);
@@ -561,19 +576,12 @@ static int run_points(const kc_cli *cli, const board_opts *o, int nargs, char **
         plot_written = 1;
     }
     const char *inputs[2] = {csv, obs_path};
-    kc_provenance prov = {"kc-calib", cli->argc, cli->argv, 2, inputs, cli->provenance};
-    if ((st = kc_calib_write(o->out_path, out, &prov)))
+    if ((st = write_calib(cli, o->out_path, out, inputs, 2)))
         goto fail;
     code = KC_EXIT_OK;
 fail:
-    if (st) {
-        if (code == KC_EXIT_INPUT)
-            code = kc_exit_code(st);
-        if (kc_log_error_count() == 0)
-            KC_ERROR("cannot calibrate from \"%s\": %s", csv, kc_strerror(st));
-        if (plot_written)
-            remove(plot_path);
-    }
+    if (st)
+        code = failed(st, code, csv, plot_path, plot_written);
     kc_table_free(t);
     kc_obs_free(ob);
     kc_calib_free(out);
@@ -611,8 +619,7 @@ static int run_import(const kc_cli *cli, const kc_calibio_params *iop, const cha
     int st = kc_calibio_import(args[0], iop, &c);
     if (!st) {
         const char *inputs[1] = {args[0]};
-        kc_provenance prov = {"kc-calib", cli->argc, cli->argv, 1, inputs, cli->provenance};
-        st = kc_calib_write(out_path, c, &prov);
+        st = write_calib(cli, out_path, c, inputs, 1);
     }
     if (!st)
         KC_INFO("imported %zu cameras from \"%s\" into \"%s\"", c->n_cameras, args[0], out_path);
@@ -1060,24 +1067,15 @@ int main(int argc, char **argv)
         plot_written = 1;
     }
     const char *inputs[3] = {wand_path, lf_path, intr_path};
-    kc_provenance prov = {"kc-calib", argc, argv, intr_path ? 3 : 2, inputs, cli.provenance};
-    if ((st = kc_calib_write(out_path, out, &prov)))
+    if ((st = write_calib(&cli, out_path, out, inputs, intr_path ? 3 : 2)))
         goto fail;
     KC_INFO("wrote \"%s\" (%zu of %zu cameras calibrated) in %.2f s", out_path, n_usable, C,
             kc_now() - t0);
     code = KC_EXIT_OK;
     st = KC_OK;
 fail:
-    if (st) {
-        if (code == KC_EXIT_INPUT)
-            code = kc_exit_code(st);
-        if (code == KC_EXIT_OK)
-            code = KC_EXIT_FAILED;
-        if (kc_log_error_count() == 0)
-            KC_ERROR("cannot calibrate from \"%s\": %s", wand_path, kc_strerror(st));
-        if (plot_written)
-            remove(plot_path);   /* no figure without its calibration */
-    }
+    if (st)
+        code = failed(st, code, wand_path, plot_path, plot_written);
     free(res);
     free(resbuf);
     free(plot_path);
