@@ -111,6 +111,13 @@ static int read_camera(const char *path, const kc_toml_table *tb, int caliscope,
     return KC_OK;
 }
 
+/* Caliscope's [cameras.N]: two keys, the first "cameras" (a quoted ["cameras.x"] is one key: a
+ * Pose2Sim camera of that name, as our own export writes it) */
+static int caliscope_table(const kc_toml_table *tb)
+{
+    return tb->n_keys == 2 && tb->head_len == 7 && !strncmp(tb->name, "cameras", 7);
+}
+
 int kc_calibio_import_toml(const char *path, const kc_calibio_params *p, kc_calib **out)
 {
     *out = NULL;
@@ -123,11 +130,11 @@ int kc_calibio_import_toml(const char *path, const kc_calibio_params *p, kc_cali
     size_t n = 0;
     int caliscope = 0;
     for (size_t a = 1; a < t->n; a++)
-        if (!strncmp(t->tables[a].name, "cameras.", 8))
+        if (caliscope_table(&t->tables[a]))
             caliscope = 1;
     for (size_t a = 1; a < t->n; a++) {
         const kc_toml_table *tb = &t->tables[a];
-        if (caliscope ? !strncmp(tb->name, "cameras.", 8) : kc_toml_get(tb, "matrix") != NULL)
+        if (caliscope ? caliscope_table(tb) : kc_toml_get(tb, "matrix") != NULL)
             n++;
     }
     st = KC_EMISSING;
@@ -143,7 +150,7 @@ int kc_calibio_import_toml(const char *path, const kc_calibio_params *p, kc_cali
     size_t k = 0;
     for (size_t a = 1; a < t->n; a++) {
         const kc_toml_table *tb = &t->tables[a];
-        if (!(caliscope ? !strncmp(tb->name, "cameras.", 8) : kc_toml_get(tb, "matrix") != NULL))
+        if (!(caliscope ? caliscope_table(tb) : kc_toml_get(tb, "matrix") != NULL))
             continue;
         if ((st = read_camera(path, tb, caliscope, p, &c->cameras[k])))
             goto fail;

@@ -93,7 +93,9 @@ typedef struct kc_toml_kv {
     int line;
 } kc_toml_kv;
 typedef struct kc_toml_table {
-    char *name;                  /* "" for the root, "a.b" for [a.b] */
+    char *name;                  /* "" for the root, "a.b" for [a.b] (and for ["a.b"]) */
+    size_t n_keys;               /* keys in the header: 2 for [a.b], 1 for ["a.b"], 0 root */
+    size_t head_len;             /* length of the header's first key in name */
     kc_toml_kv *kv;
     size_t n;
     int line;

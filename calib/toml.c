@@ -281,7 +281,7 @@ static int parse_doc(parser *p, kc_toml *t)
                 return perr(p, "arrays of tables [[...]] are not supported");
             p->i++;
             /* dotted name: keys joined by '.' */
-            size_t cap = 64, n = 0;
+            size_t cap = 64, n = 0, n_keys = 0, head_len = 0;
             char *name = malloc(cap);
             if (!name)
                 return perr(p, "out of memory");
@@ -308,6 +308,8 @@ static int parse_doc(parser *p, kc_toml *t)
                 memcpy(name + n, k, kl);
                 n += kl;
                 name[n] = '\0';
+                if (n_keys++ == 0)
+                    head_len = kl;
                 free(k);
                 skip_ws(p, 0);
                 if (p->s[p->i] == '.') {
@@ -329,6 +331,8 @@ static int parse_doc(parser *p, kc_toml *t)
                 free(name);
                 return perr(p, "out of memory");
             }
+            cur->n_keys = n_keys;
+            cur->head_len = head_len;
         } else {
             char *k;
             if (parse_key(p, &k))
