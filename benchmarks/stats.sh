@@ -12,8 +12,8 @@
 # --compare control,pfp` (tables, statistics, SPM and cohort.h5) at 1,000, 2,000 and 10,000
 # trials, the 10k/1k ratios and the 10k/2k RSS ratio (flat memory: near 1; metric values, cell
 # means and SPM fields are in temporary files; what still grows, reported in KB per trial, is
-# the manifest, 20 bytes a trial and a few per subject, and HDF5's memory while it writes the
-# trials table to cohort.h5), and that the tables are the same bytes with --threads 1 and 2.
+# the manifest held as read and a record per trial, about 0.2 KB a trial), and that the tables
+# are the same bytes with --threads 1 and 2.
 # Then the whole run with the report (report.html, 500 athlete pages, plots) at 1,000 trials:
 # wall, CPU and peak RSS (the report's files are fsynced one by one, as every atomic write).
 # Needs about 4.5 GB in WORKDIR (default: a temporary folder in $TMPDIR, removed at the end).
