@@ -749,6 +749,9 @@ static void check_stats(const char *dir)
     CHECK("kc-stats on keypoint kinematics", system(cmd) == 0);
     CHECK("kc-stats trials.csv has the keypoint metrics",
           file_has(csv, "fppa_3d_at_pkf_deg") && file_has(csv, "knee_separation_ratio_video"));
+    CHECK("kc-stats trials.csv says the rows are keypoint-based (model column)",
+          file_has(csv, ",side,model,") && file_has(csv, ",L,keypoints,") &&
+              file_has(csv, ",R,keypoints,"));
 }
 
 /* deterministic standard normal deviates (splitmix64 + Box-Muller) */

@@ -53,6 +53,24 @@ static double value(int trial, int comp, int node)
     return 10.0 * sin(0.031 * node + 0.7 * comp) + 0.01 * trial + 1e-3 * comp * node;
 }
 
+/* The model of trial i's file: every tenth subject's trials keypoint-based (kc_kpkin), so that
+ * the cohort mixes models as a markerless-and-markers study would. */
+static const char *model_of(int i)
+{
+    return (i / 2) % 10 == 9 ? "keypoints" : "pig";
+}
+
+/* Warnings kc_cohortstats_run gave (the one about mixed models is checked). */
+static char warnings[4096];
+static void sink(enum kc_log_level level, const char *func, const char *msg, void *data)
+{
+    (void)func;
+    (void)data;
+    size_t k = strlen(warnings);
+    if (level == KC_LOG_WARNING && k + 1 < sizeof warnings)
+        snprintf(warnings + k, sizeof warnings - k, "%s\n", msg);
+}
+
 static int write_kin(const char *dir, int i)
 {
     kc_kin *k = kc_kin_alloc();
@@ -88,7 +106,7 @@ static int write_kin(const char *dir, int i)
             curve[q * 3 + c] = value(i, c, q);
     if ((st = kc_kin_add_normalized(k, "landing", "initial_contact", "take_off", "deg", "LKnee",
                                     curve)) ||
-        (st = kc_attrs_set_str(&k->model, "name", "pig")))
+        (st = kc_attrs_set_str(&k->model, "name", model_of(i))))
         goto done;
     snprintf(path, sizeof path, "%s/kin/%s", dir, subj);
     if ((st = kc_mkdir_p(path)))
@@ -195,6 +213,10 @@ static void check_tables(const kc_cohort *co)
     CHECK("trials: 300 trials x 2 sides rows", tr && kc_table_nrows(tr) == NT * 2);
     if (!sb || !tr || kc_table_nrows(sb) != (NT / 2) * 2 * NMET || kc_table_nrows(tr) != NT * 2)
         return;
+    int cmod = kc_table_find(tr, "model"), models = cmod == 10;   /* after side */
+    for (size_t i = 0; models && i < NT * 2; i++)   /* a row per trial and side */
+        models = strcmp(kc_table_get_str(tr, i, cmod), model_of((int)(i / 2))) == 0;
+    CHECK("trials: the model column gives each trial's model", models);
     /* rows in order: subject (first appearance), side, metric */
     int cs = kc_table_find(sb, "subject"), cside = kc_table_find(sb, "side"),
         cm = kc_table_find(sb, "metric"), cn = kc_table_find(sb, "n"),
@@ -312,7 +334,13 @@ static void test_spilled_curves(void)
     p.compare_a = "control";
     p.compare_b = "pfp";
     kc_cohort *co = NULL;
+    kc_log_init("test_stats_scale", KC_LOG_WARNING);
+    kc_log_set_sink(sink, NULL);
     CHECK("kc_cohortstats_run", kc_cohortstats_run(&p, &co) == KC_OK && co);
+    kc_log_set_sink(NULL, NULL);
+    kc_log_init("test_stats_scale", KC_LOG_QUIET);
+    CHECK("a warning names the two models pooled",
+          strstr(warnings, "2 kinematic models (\"pig\", \"keypoints\")") != NULL);
     if (!co)
         return;
     const kc_curves *cv = kc_cohort_curves(co, "landing_LKnee");

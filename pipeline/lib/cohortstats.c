@@ -100,6 +100,7 @@ typedef struct trial_info {
     uint32_t cell;
     uint32_t rec0, rec1;   /* its records */
     uint8_t sides;         /* bit s: the trial has a record of side s (a row of trials) */
+    uint8_t model;         /* index in ctx.models: the kinematics file's /model name */
 } trial_info;
 
 /* An ensemble being collected: its curves [n,101,3] go to a temporary file as they are read
@@ -167,6 +168,8 @@ typedef struct ctx {
         c_kin, c_by, c_paired, c_sex_subj, c_subj_subj;
     char *mdir;
     strv metrics, units, cells, levels, curve_keys;
+    strv models;            /* the /model names of the trials' kinematics files ("pig",
+                               "kinechain", "keypoints"; "" where a file has none) */
     size_t *cell_level;     /* [cells] */
     size_t *cell_row;       /* [cells] first manifest row */
     size_t cell_cap;
@@ -300,7 +303,7 @@ static int add_curve(ctx *c, const kc_kin_phase *ph, const kc_series3 *ch, size_
  * a 10,000-trial cohort): the kind and version check of kc_h5_open, /metrics with the columns
  * kc-stats uses and their types, and every /normalized/<phase> channel as [101,3] with the
  * units of the phase's first channel — the same checks kc_kin_read makes on these objects. */
-static int read_kin_for_stats(const char *path, kc_kin **out)
+static int read_kin_for_stats(const char *path, kc_kin **out, char **model)
 {
     static const kc_colspec metric_cols[] = {
         {"name", KC_COL_STR}, {"side", KC_COL_STR}, {"value", KC_COL_F64}, {"unit", KC_COL_STR}};
@@ -310,6 +313,7 @@ static int read_kin_for_stats(const char *path, kc_kin **out)
     size_t nm = 0;
     char **members = NULL;
     *out = NULL;
+    *model = NULL;
     int st = kc_h5_open(&h, path, "kinematics");
     if (st)
         return st;
@@ -317,6 +321,11 @@ static int read_kin_for_stats(const char *path, kc_kin **out)
         st = KC_ENOMEM;
         goto fail;
     }
+    /* which model made the numbers: a keypoint file's metrics share their names with the
+     * marker models' (kc_kpkin), so the trials table keeps it beside every row */
+    if (kc_h5_exists(h, "/model") && kc_h5_attr_exists(h, "/model", "name") &&
+        (st = kc_h5_attr_get_str(h, "/model", "name", model)))
+        goto fail;
     if (!kc_h5_exists(h, "/metrics")) {
         st = kc_h5_fail(h, KC_EMISSING, "/metrics", "no such table");
         goto fail;
@@ -362,6 +371,8 @@ fail:
     kc_strv_free(members, nm);
     kc_kin_free(k);
     kc_h5_close(h);
+    free(*model);
+    *model = NULL;
     return st;
 }
 
@@ -377,7 +388,7 @@ static int is_trial_error(int st)
 static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
 {
     kc_kin *k = NULL;
-    char *path = kin_path(c, row);
+    char *path = kin_path(c, row), *model = NULL;
     int st;
     why[0] = '\0';
     if (!path)
@@ -387,7 +398,7 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
         free(path);
         return KC_OK;
     }
-    if ((st = read_kin_for_stats(path, &k))) {
+    if ((st = read_kin_for_stats(path, &k, &model))) {
         if (!is_trial_error(st)) {
             free(path);
             return st;
@@ -432,6 +443,17 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
     t->cell = (uint32_t)cell;
     t->rec0 = (uint32_t)c->n_recs;
     t->sides = 0;
+    long mo = strv_intern(&c->models, model ? model : "");
+    if (mo < 0) {
+        st = KC_ENOMEM;
+        goto done;
+    }
+    if (mo > UINT8_MAX) {
+        KC_ERROR("\"%s\": more than %d kinematic models in one cohort", path, UINT8_MAX + 1);
+        st = KC_EINVAL;
+        goto done;
+    }
+    t->model = (uint8_t)mo;
     const kc_table *m = k->metrics;
     int cn = kc_table_find(m, "name"), cs = kc_table_find(m, "side"),
         cv = kc_table_find(m, "value"), cu = kc_table_find(m, "unit");
@@ -483,6 +505,7 @@ static int read_trial(ctx *c, size_t row, char *why, size_t why_len)
                 goto done;
 done:
     kc_kin_free(k);
+    free(model);
     free(path);
     return st;
 }
@@ -614,7 +637,7 @@ static gen *gen_new(ctx *c, size_t e, size_t scratch)
     return g;
 }
 
-enum { NFIX = 10 };   /* fixed columns of trials before the metrics */
+enum { NFIX = 11 };   /* fixed columns of trials before the metrics */
 
 /* trials: one row per trial and side it has records of, in the order read. */
 static int trials_fill(void *data, size_t first, size_t count, kc_table *t)
@@ -643,7 +666,8 @@ static int trials_fill(void *data, size_t first, size_t count, kc_table *t)
                 return KC_ENOMEM;
         if (set_s(t, (size_t)r, 7, sex_of(c, cell_str(c, tr->row, c->c_subject))) ||
             set_s(t, (size_t)r, 8, cell_str(c, tr->row, c->c_by)) ||
-            set_s(t, (size_t)r, 9, SIDE_NAME[side]))
+            set_s(t, (size_t)r, 9, SIDE_NAME[side]) ||
+            set_s(t, (size_t)r, 10, c->models.v[tr->model]))
             return KC_ENOMEM;
         if (tr->rec1 > tr->rec0 && recs_pread(fileno(c->recs), tr->rec0, tr->rec1 - tr->rec0,
                                               g->tr))
@@ -662,8 +686,9 @@ static int trials_fill(void *data, size_t first, size_t count, kc_table *t)
 
 static int build_trials(ctx *c, kc_table **out)
 {
-    static const char *const fix[NFIX] = {"subject", "session",   "trial", "task", "group",
-                                          "condition", "site",    "sex",   "by",   "side"};
+    static const char *const fix[NFIX] = {"subject",   "session", "trial", "task",
+                                          "group",     "condition", "site", "sex",
+                                          "by",        "side",    "model"};
     size_t nc = NFIX + c->metrics.n, nrows = 0;
     const char **names = malloc(nc * sizeof *names);
     enum kc_col_type *types = malloc(nc * sizeof *types);
@@ -1761,6 +1786,7 @@ static void ctx_unref(ctx *c)
     free(c->mdir);
     strv_free(&c->metrics);
     strv_free(&c->units);
+    strv_free(&c->models);
     strv_free(&c->cells);
     strv_free(&c->levels);
     for (size_t i = 0; i < c->curve_keys.n && c->curves; i++) {
@@ -1902,6 +1928,20 @@ int kc_cohortstats_run(const kc_cohortstats_params *p, kc_cohort **out)
         KC_WARN("\"%s\": %zu of %zu trials left out: their kinematics files are missing or "
                 "unusable (listed in the excluded table; first, manifest %s)",
                 p->manifest, c->n_failed, c->n_failed + c->n_trials, first_why);
+    if (c->models.n > 1) {
+        /* e.g. keypoint-based and marker-based trials: same metric names, other joint centres */
+        char list[256];
+        size_t k = 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < c->models.n && k < sizeof list; i++)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s\"%s\"", i ? ", " : "",
+                                  c->models.v[i]);
+        KC_WARN("\"%s\": the trials come from %zu kinematic models (%s): metrics of the same "
+                "name are pooled across them in the groups, comparisons and SPM; the trials "
+                "table's model column tells them apart (a manifest column that separates them, "
+                "given to --group-by, keeps them apart)",
+                p->manifest, c->models.n, list);
+    }
     st = KC_ENOMEM;
     if (!(co = kc_cohort_alloc()) || !(co->manifest = strdup(p->manifest)))
         goto fail;

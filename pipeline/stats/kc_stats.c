@@ -33,6 +33,7 @@ static void usage(FILE *fp, int status)
             "Writes into OUTDIR (created; every file written atomically, and only after\n"
             "everything is computed):\n"
             "  trials.csv       one row per trial x side (L, R, both) with every /metrics value\n"
+            "                   and the model that made it (pig, kinechain, keypoints)\n"
             "  subjects.csv     per cell x side x metric: n trials, mean, SD, CV %%\n"
             "  groups.csv       per group x side x metric: n, mean, SD, 95%% CI (t), median,\n"
             "                   Q1, Q3, IQR (R quantile type 7)\n"

@@ -912,6 +912,14 @@ static int cohort_page(kc_report *r, const int *bands_made, const int *spm_made,
           "value is the mean of its trials). No single-trial valgus value is diagnostic: see "
           "the trial-to-trial SD and MDC on each athlete's page.</p>\n",
           fp);
+    if (strchr(r->models, ','))   /* e.g. keypoint-based and marker-based trials */
+        fputs("<p class=\"warn\">The trials come from more than one kinematic model (above): "
+              "metrics of the same name are pooled across them in every table, test and figure "
+              "here, although their joint centres differ (keypoints from a pose estimator are "
+              "not Plug-in Gait joint centres). The model column of trials.csv tells the trials "
+              "apart; to keep them apart, give kc-stats --group-by a manifest column that "
+              "separates them.</p>\n",
+              fp);
     fputs("<nav><p><a href=\"#problems\">Trials not analysed</a> &middot; <a href=\"#figures\">"
           "Figures</a> &middot; <a href=\"#tables\">Tables</a> &middot; <a href=\"#athletes\">"
           "Athletes</a></p></nav>\n",

@@ -274,8 +274,11 @@ int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s)
     if (range && kc_table_find(r->trials_csv, "fppa_video_at_pkf_deg") >= 0)
         fprintf(fp, "For context, the drop-jump normal range of 2D video FPPA (Herrington "
                 "&amp; Munro 2010, Phys Ther Sport 11:56) is %s; it applies to "
-                "fppa_video_at_pkf_deg only, computed here from markers with model %s. ",
-                range, *r->models ? r->models : "unknown");
+                "fppa_video_at_pkf_deg only, computed here with model %s%s. ",
+                range, *r->models ? r->models : "unknown",
+                strstr(r->models, "keypoints") ? " (keypoints: joint centres from a pose "
+                                                 "estimator, not from markers)"
+                                               : " (from markers)");
     fputs("No published normal range applies to the 3D knee valgus angles or the 3D FPPA.</p>\n",
           fp);
 

@@ -60,7 +60,9 @@ tr <- read.csv(file.path(o, "trials.csv"), stringsAsFactors = FALSE)
 gr <- read.csv(file.path(o, "groups.csv"), stringsAsFactors = FALSE)
 cmpf <- read.csv(file.path(o, "comparisons.csv"), stringsAsFactors = FALSE)
 lr <- read.csv(file.path(o, "left_right.csv"), stringsAsFactors = FALSE)
-metrics <- names(tr)[11:ncol(tr)]
+metrics <- setdiff(names(tr), c("subject", "session", "trial", "task", "group", "condition",
+                                "site", "sex", "by", "side", "model"))
+if (!all(tr$model == "pig")) { cat("model column: not pig everywhere\n"); quit(status = 1) }
 worst <- 0; nchk <- 0
 rel <- function(a, b) { if (is.na(a) && is.na(b)) return(0); if (is.na(a) || is.na(b)) return(Inf)
   abs(a - b) / max(abs(b), 1e-12) }
