@@ -522,7 +522,8 @@ static void test_write_errors(void)
 }
 
 /* A generated table's rows, for test_generated_table: a string column with empty cells, a
- * 2-byte UTF-8 character and one longest value, and a number column. */
+ * 2-byte UTF-8 character and one longest value, a number column, and a string column with one
+ * value of 5,000 bytes (a pasted note), which stays variable-length. */
 static int gen_fill(void *ctx, size_t first, size_t count, kc_table *t)
 {
     (void)ctx;
@@ -538,6 +539,15 @@ static int gen_fill(void *ctx, size_t first, size_t count, kc_table *t)
         if (r < 0 || kc_table_set_str(t, (size_t)r, 0, s) ||
             kc_table_set_f64(t, (size_t)r, 1, i % 5 ? (double)i / 4 : NAN))
             return KC_ENOMEM;
+        char *note = malloc(5001);
+        if (!note)
+            return KC_ENOMEM;
+        memset(note, 'n', 5000);
+        note[i == 4100 ? 5000 : i % 3] = '\0';
+        int bad = kc_table_set_str(t, (size_t)r, 2, note);
+        free(note);
+        if (bad)
+            return KC_ENOMEM;
     }
     return KC_OK;
 }
@@ -548,9 +558,9 @@ static int gen_fill(void *ctx, size_t first, size_t count, kc_table *t)
 static void test_generated_table(void)
 {
     enum { NR = 5000 };   /* more than one KC_TABLE_BLOCK */
-    static const char *const names[] = {"name", "value"};
-    static const enum kc_col_type types[] = {KC_COL_STR, KC_COL_F64};
-    kc_table *t = kc_table_alloc_generated(2, names, types, NR, gen_fill, NULL, NULL);
+    static const char *const names[] = {"name", "value", "note"};
+    static const enum kc_col_type types[] = {KC_COL_STR, KC_COL_F64, KC_COL_STR};
+    kc_table *t = kc_table_alloc_generated(3, names, types, NR, gen_fill, NULL, NULL);
     const char *p = path_of("generated.h5");
     kc_h5 *h = NULL;
     CHECK("generated table: made", t != NULL);
@@ -570,6 +580,14 @@ static void test_generated_table(void)
         H5Tclose(ty);
     if (d >= 0)
         H5Dclose(d);
+    d = f >= 0 ? H5Dopen2(f, "/tables/g/note", H5P_DEFAULT) : -1;
+    ty = d >= 0 ? H5Dget_type(d) : -1;
+    CHECK("a column with a 5,000-byte value stays variable-length UTF-8",
+          ty >= 0 && H5Tis_variable_str(ty) > 0 && H5Tget_cset(ty) == H5T_CSET_UTF8);
+    if (ty >= 0)
+        H5Tclose(ty);
+    if (d >= 0)
+        H5Dclose(d);
     if (f >= 0)
         H5Fclose(f);
     kc_table *back = NULL, *copy = kc_table_alloc_like(t);
@@ -579,9 +597,11 @@ static void test_generated_table(void)
     for (size_t i = 0; ok && i < NR; i++) {
         double a = kc_table_get_f64(back, i, 1), b = kc_table_get_f64(copy, i, 1);
         ok = strcmp(kc_table_get_str(back, i, 0), kc_table_get_str(copy, i, 0)) == 0 &&
+             strcmp(kc_table_get_str(back, i, 2), kc_table_get_str(copy, i, 2)) == 0 &&
              ((isnan(a) && isnan(b)) || a == b);
     }
-    CHECK("generated table: read back equal, row by row (empty, UTF-8 and longest values)", ok);
+    CHECK("generated table: read back equal, row by row (empty, UTF-8, longest, 5,000 bytes)",
+          ok && strlen(kc_table_get_str(back, 4100, 2)) == 5000);
     kc_h5_close(h);
     kc_table_free(back);
     kc_table_free(copy);

@@ -28,7 +28,10 @@
  * pass over the rows finds it), not variable-length as elsewhere: HDF5 keeps every
  * variable-length string it writes in its global heap in memory until the file is closed,
  * which made kc-stats' peak grow by ~0.6 KB per trial (29.2 MB at 2,000 trials, 34.7 at
- * 10,000; 27.2 and 29.1 with fixed-length columns). kc_h5_read_table reads either kind. */
+ * 10,000; 27.2 and 29.1 with fixed-length columns). kc_h5_read_table reads either kind.
+ * A column with a value longer than FIXED_STR_MAX bytes (a pasted note in a manifest cell)
+ * stays variable-length: fixed, every row would take that width on disk and in the buffer. */
+enum { FIXED_STR_MAX = 1024 };
 static int string_widths(const kc_table *t, kc_table *block, size_t *width)
 {
     const int nc = kc_table_ncols(t);
@@ -80,7 +83,8 @@ static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
     if ((st = string_widths(t, block, width)))
         goto done;
     for (int c = 0; c < nc; c++)
-        if (kc_table_col_type(t, c) == KC_COL_STR && width[c] > wmax)
+        if (kc_table_col_type(t, c) == KC_COL_STR && width[c] <= FIXED_STR_MAX &&
+            width[c] > wmax)
             wmax = width[c];
     if (!(packed = kc_malloc_array(nr < KC_TABLE_BLOCK ? (nr ? nr : 1) : KC_TABLE_BLOCK, wmax))) {
         st = KC_ENOMEM;
@@ -96,9 +100,14 @@ static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
     for (int c = 0; c < nc; c++) {
         if (kc_table_col_type(t, c) != KC_COL_STR)
             continue;
-        if ((str[c] = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(str[c], width[c]) < 0 ||
-            H5Tset_strpad(str[c], H5T_STR_NULLPAD) < 0 ||
-            H5Tset_cset(str[c], H5T_CSET_UTF8) < 0) {
+        int bad;
+        if (width[c] > FIXED_STR_MAX)
+            bad = (str[c] = kc_h5_vlen_str_type(H5T_CSET_UTF8)) < 0;
+        else
+            bad = (str[c] = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(str[c], width[c]) < 0 ||
+                  H5Tset_strpad(str[c], H5T_STR_NULLPAD) < 0 ||
+                  H5Tset_cset(str[c], H5T_CSET_UTF8) < 0;
+        if (bad) {
             st = kc_h5_fail(h, KC_EHDF5, group, "cannot set up columns (%s)", kc_h5_errmsg(err));
             goto done;
         }
@@ -159,7 +168,7 @@ static int write_generated(kc_h5 *h, const char *group, const kc_table *t)
                        : ty == KC_COL_F64 ? H5T_NATIVE_DOUBLE
                                           : H5T_NATIVE_INT64;
             const void *data = kc_table_col_cdata(block, c);
-            if (ty == KC_COL_STR) {   /* each value null-padded to the column's width */
+            if (ty == KC_COL_STR && width[c] <= FIXED_STR_MAX) {   /* null-padded to width */
                 const char *const *v = data;
                 memset(packed, 0, n * width[c]);
                 for (size_t i = 0; i < n; i++)
