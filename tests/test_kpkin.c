@@ -732,6 +732,71 @@ static void check_cli(const char *dir)
     }
 }
 
+/* --events in keypoint mode, as with markers: the left initial contact moved 4 frames later
+ * and the right peak knee flexion 3 frames later than detected; the events say "manual", the
+ * metrics follow them, and --events on a squat is refused. */
+static void check_overrides(const char *dir)
+{
+    char kin[1024], out[1024], csv[1024], err[1024], a[4096], b25[1024];
+    snprintf(b25, sizeof b25, "%s/dvj.kp.traj.h5", dir);
+    snprintf(kin, sizeof kin, "%s/dvj.kp.kin.h5", dir);
+    snprintf(out, sizeof out, "%s/dvj.kp.ovr.kin.h5", dir);
+    snprintf(csv, sizeof csv, "%s/overrides.csv", dir);
+    snprintf(err, sizeof err, "%s/ovr.err", dir);
+    kc_kin *k0 = NULL, *k = NULL;
+    if (!CHECK("read the detected events", kc_kin_read(kin, &k0) == 0))
+        return;
+    double rate = k0->rate_hz;
+    double ic = ev_time(k0->events, "initial_contact", "L") + 4.0 / rate;
+    long pk = ev_frame(k0->events, "peak_knee_flexion", "R") + 3;
+    FILE *fp = fopen(csv, "w");
+    fprintf(fp, "subject,trial,name,side,time_s\n,,initial_contact,L,%.17g\n"
+                ",,peak_knee_flexion,R,%.17g\nsomeone_else,,take_off,L,0.5\n",
+            ic, (double)pk / rate);
+    fclose(fp);
+    snprintf(a, sizeof a, "--no-provenance -o '%s' --markerset body25b --events '%s' '%s'", out,
+             csv, b25);
+    CHECK("kc-ik --markerset --events", run(a, err) == 0);
+    if (CHECK("read the overridden file", kc_kin_read(out, &k) == 0)) {
+        const kc_kin_series *x = series(k, "LKneeFlexion");
+        long f_ic = ev_frame(k->events, "initial_contact", "L");
+        CHECK_NEAR("left initial contact = the override (s)",
+                   ev_time(k->events, "initial_contact", "L"), ic, 1e-12);
+        CHECK("right peak knee flexion = the override (frame)",
+              ev_frame(k->events, "peak_knee_flexion", "R") == pk);
+        CHECK("another subject's row is not used",
+              ev_time(k->events, "take_off", "L") == ev_time(k0->events, "take_off", "L"));
+        int cn = kc_table_find(k->events, "name"), cs = kc_table_find(k->events, "side"),
+            cm = kc_table_find(k->events, "method"), cr = kc_table_find(k->events, "source");
+        int manual = 0, detected = 0;
+        for (size_t i = 0; i < kc_table_nrows(k->events); i++) {
+            int over = (!strcmp(kc_table_get_str(k->events, i, cn), "initial_contact") &&
+                        !strcmp(kc_table_get_str(k->events, i, cs), "L")) ||
+                       (!strcmp(kc_table_get_str(k->events, i, cn), "peak_knee_flexion") &&
+                        !strcmp(kc_table_get_str(k->events, i, cs), "R"));
+            int m = !strcmp(kc_table_get_str(k->events, i, cm), "manual") &&
+                    !strcmp(kc_table_get_str(k->events, i, cr), "manual");
+            manual += over && m;
+            detected += !over && !m;
+        }
+        CHECK("the two overridden events, and only they, say manual",
+              manual == 2 && detected == (int)kc_table_nrows(k->events) - 2);
+        CHECK_NEAR("left knee flexion at IC is taken at the override's frame",
+                   met(k->metrics, "knee_flexion_at_ic_deg", "L", NULL),
+                   x && f_ic >= 0 ? x->data[f_ic] : NAN, 1e-9);
+        CHECK_NEAR("right peak knee flexion is the value at the override's frame",
+                   met(k->metrics, "peak_knee_flexion_deg", "R", NULL),
+                   series(k, "RKneeFlexion") ? series(k, "RKneeFlexion")->data[pk] : NAN, 1e-9);
+        char v[1024];
+        str_attr(out, "/model", "event_overrides", v, sizeof v);
+        CHECK("/model event_overrides names the file", !strcmp(v, csv));
+        kc_kin_free(k);
+    }
+    kc_kin_free(k0);
+    snprintf(a, sizeof a, "--markerset body25b --type sls --events '%s' '%s'", csv, b25);
+    expect(2, "--events on a single-leg squat", a, dir, "only drop-jump events");
+}
+
 /* kc-stats reads keypoint kinematics (the /metrics rows with their extra source column) */
 static void check_stats(const char *dir)
 {
@@ -1196,6 +1261,7 @@ int main(int argc, char **argv)
         printf("drop jump (%zu frames, %.0f Hz):\n", o->truth->n_frames, o->rate_hz);
         check_dvj(dir, o);
         check_cli(dir);
+        check_overrides(dir);
         check_stats(dir);
         check_chain(dir, o);
     }

@@ -115,4 +115,24 @@ size_t kc_events_frame(double t_s, double rate_hz, size_t F);
 int kc_events_to_table(const kc_dvj_events ev[2], double rate_hz, size_t F, kc_table *t)
     KC_RESULT_USED;
 
+/* Drop-jump event overrides (kc-ik --events, marker and keypoint modes alike).
+ * kc_events_read_overrides reads a CSV with columns subject, trial, name, side, time_s and keeps
+ * the rows of this subject (an empty subject cell matches any; subject NULL matches only empty
+ * cells) and trial (likewise): ovr[side][i] = time (s) of event KC_EVENT_OVERRIDE_NAMES[i], NaN
+ * when not overridden; *n_used the rows kept. KC_EINVAL (logged, naming the file and row) for a
+ * missing column, an unknown name or side, a time that is not a finite number >= 0.
+ * kc_events_override_contacts replaces initial contact, take-off and second contact of one
+ * side where ovr_side gives them (before kc_events_peak_flexion, which searches between them);
+ * kc_events_override_peak replaces its peak knee flexion (after it); kc_events_mark_manual sets
+ * method and source "manual" (uncertainty NaN) on the overridden rows of an events table made
+ * by kc_events_to_table. */
+extern const char *const KC_EVENT_OVERRIDE_NAMES[4];   /* initial_contact, take_off,
+                                                          second_contact, peak_knee_flexion */
+int kc_events_read_overrides(const char *path, const char *subject, const char *trial,
+                             double ovr[2][4], int *n_used) KC_RESULT_USED;
+void kc_events_override_contacts(const double ovr_side[4], kc_dvj_events *ev);
+void kc_events_override_peak(const double ovr_side[4], double rate_hz, size_t F,
+                             kc_dvj_events *ev);
+int kc_events_mark_manual(kc_table *events, const double ovr[2][4]) KC_RESULT_USED;
+
 #endif

@@ -120,9 +120,13 @@ extern const char *const kc_kpkin_metrics[];
 /* kc-ik --markerset: read the trajectories at trial_path, compute, detect events (type
  * "dvj"; "sls": stance side, start, deepest point, end as events.h; "static": none), write
  * the kinematics atomically to out_path (prov: provenance; NULL none). spec NULL: the
- * layout the file records or implies (kc_kpkin_file_layout). Returns a kc_status; errors
- * logged once (a missing keypoint names the file and the keypoints: KC_EMISSING). */
+ * layout the file records or implies (kc_kpkin_file_layout). events_path (NULL: none): a
+ * drop jump's event overrides, as kc-ik --events in marker mode (kc_events_read_overrides,
+ * rows of the trajectories' subject and trial; the overridden events marked "manual" and
+ * the metrics computed from them); KC_EINVAL for another trial type. Returns a kc_status;
+ * errors logged once (a missing keypoint names the file and the keypoints: KC_EMISSING). */
 int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
-                 const char *type, const kc_provenance *prov) KC_RESULT_USED;
+                 const char *type, const char *events_path, const kc_provenance *prov)
+    KC_RESULT_USED;
 
 #endif

@@ -127,10 +127,11 @@ static void usage(FILE *fp, int status)
             "                       The frontal plane is the subject's (mean hip line),\n"
             "                       not snapped to a lab axis. --type dvj (events, metrics),\n"
             "                       sls (stance side, squat events, knee flexion and\n"
-            "                       contralateral pelvic drop) or static (no events); none\n"
-            "                       of --static, --subjects, --params-from-trial,\n"
-            "                       --functional, --events, --model (exit 1). A keypoint of\n"
-            "                       the set missing from TRIAL: exit 2\n"
+            "                       contralateral pelvic drop) or static (no events);\n"
+            "                       --events as with markers (drop jumps); none of\n"
+            "                       --static, --subjects, --params-from-trial, --functional,\n"
+            "                       --model (exit 1). A keypoint of the set missing from\n"
+            "                       TRIAL: exit 2\n"
             "%s\n"
             "Example:\n"
             "  kc-ik -o s01/dvj_1.kin.h5 --static s01/static.traj.h5 \\\n"
@@ -518,89 +519,6 @@ static int kinetic_metrics(kc_table *mt, const kc_kin_result *r, const kc_kin_co
     return st;
 }
 
-/* ---- --events overrides ----------------------------------------------------------------------- */
-
-/* The event names an override may set, in the order of ovr[side][i] below. */
-static const char *const ovr_names[4] = {"initial_contact", "take_off", "second_contact",
-                                         "peak_knee_flexion"};
-
-/* Read an overrides CSV (columns subject, trial, name, side, time_s) and keep the rows of
- * this subject (an empty subject cell matches any) and trial (empty matches any):
- * ovr[side][i] = time (s), NaN when not overridden. KC_EINVAL (logged, naming the row) for
- * a missing column, an unknown name or side, a time that is not a finite number >= 0. */
-static int read_overrides(const char *path, const char *subject, const char *trial,
-                          double ovr[2][4], int *n_used)
-{
-    kc_table *t = NULL;
-    int st = kc_table_read_csv(path, &t);
-    *n_used = 0;
-    for (int s = 0; s < 2; s++)
-        for (int i = 0; i < 4; i++)
-            ovr[s][i] = NAN;
-    if (st)
-        return st;
-    static const char *const cols[5] = {"subject", "trial", "name", "side", "time_s"};
-    int c[5];
-    for (int i = 0; i < 5; i++)
-        if ((c[i] = kc_table_find(t, cols[i])) < 0) {
-            KC_ERROR("--events \"%s\": no column %s (needs subject, trial, name, side, time_s)",
-                     path, cols[i]);
-            kc_table_free(t);
-            return KC_EINVAL;
-        }
-    st = KC_OK;
-    for (size_t r = 0; r < kc_table_nrows(t) && !st; r++) {
-        const char *sj = kc_table_get_str(t, r, c[0]), *tr = kc_table_get_str(t, r, c[1]);
-        const char *nm = kc_table_get_str(t, r, c[2]), *sd = kc_table_get_str(t, r, c[3]);
-        const char *tm = kc_table_get_str(t, r, c[4]);
-        if (sj && *sj && (!subject || strcmp(sj, subject)))
-            continue;
-        if (tr && *tr && (!trial || strcmp(tr, trial)))
-            continue;
-        int k = -1, side = -1;
-        for (int i = 0; i < 4; i++)
-            if (nm && !strcmp(nm, ovr_names[i]))
-                k = i;
-        if (sd && (!strcmp(sd, "L") || !strcmp(sd, "R")))
-            side = sd[0] == 'R';
-        char *end = NULL;
-        double v = tm ? strtod(tm, &end) : NAN;
-        if (k < 0 || side < 0 || !tm || end == tm || *end || !isfinite(v) || v < 0) {
-            KC_ERROR("--events \"%s\" row %zu: name \"%s\" (initial_contact, take_off, "
-                     "second_contact or peak_knee_flexion), side \"%s\" (L or R), time_s \"%s\" "
-                     "(s >= 0)", path, r + 2, nm ? nm : "", sd ? sd : "", tm ? tm : "");
-            st = KC_EINVAL;
-            break;
-        }
-        ovr[side][k] = v;
-        (*n_used)++;
-    }
-    kc_table_free(t);
-    return st;
-}
-
-/* mark the overridden rows of an events table: method and source "manual" */
-static int mark_manual(kc_table *e, const double ovr[2][4])
-{
-    int cn = kc_table_find(e, "name"), cs = kc_table_find(e, "side");
-    int cm = kc_table_find(e, "method"), cr = kc_table_find(e, "source");
-    int cu = kc_table_find(e, "uncertainty_s");
-    int st = KC_OK;
-    for (size_t r = 0; r < kc_table_nrows(e) && !st; r++) {
-        const char *nm = kc_table_get_str(e, r, cn), *sd = kc_table_get_str(e, r, cs);
-        int side = sd && sd[0] == 'R';
-        for (int i = 0; i < 4 && !st; i++)
-            if (nm && !strcmp(nm, ovr_names[i]) && isfinite(ovr[side][i])) {
-                st = kc_table_set_str(e, r, cm, "manual");
-                if (!st)
-                    st = kc_table_set_str(e, r, cr, "manual");
-                if (!st)
-                    st = kc_table_set_f64(e, r, cu, NAN);
-            }
-    }
-    return st;
-}
-
 /* ---- kc-ik events: landing events of any marker set ------------------------------------------ */
 
 static void events_usage(FILE *fp, int status)
@@ -937,14 +855,14 @@ int main(int argc, char **argv)
     }
     if (keypoints) {
         if (static_path || subjects_path || subject_id || from_trial || functional_path ||
-            events_path || model_kc || foot_flat) {
+            model_kc || foot_flat) {
             KC_ERROR("--markerset (keypoints) takes none of --static, --subjects, --subject, "
-                     "--params-from-trial, --functional, --events, --model, --foot-flat");
+                     "--params-from-trial, --functional, --model, --foot-flat");
             return KC_EXIT_USAGE;
         }
-        const char *in[1] = {argv[optind]};
-        kc_provenance kp = {"kc-ik", argc, argv, 1, in, cli.provenance};
-        int r = kc_kpkin_run(argv[optind], out_path, markerset, type, &kp);
+        const char *in[2] = {argv[optind], events_path};
+        kc_provenance kp = {"kc-ik", argc, argv, events_path ? 2 : 1, in, cli.provenance};
+        int r = kc_kpkin_run(argv[optind], out_path, markerset, type, events_path, &kp);
         if (r)
             return kc_exit_code(r) == KC_EXIT_OK ? KC_EXIT_FAILED : kc_exit_code(r);
         return kc_cli_close_stdout() ? KC_EXIT_FAILED : KC_EXIT_OK;
@@ -1215,7 +1133,7 @@ int main(int argc, char **argv)
                      type);
             goto fail;
         }
-        if ((st = read_overrides(events_path, subject, t->trial, ovr, &n_ovr)))
+        if ((st = kc_events_read_overrides(events_path, subject, t->trial, ovr, &n_ovr)))
             goto fail;
         KC_INFO("%d event override%s from \"%s\"", n_ovr, n_ovr == 1 ? "" : "s", events_path);
     }
@@ -1265,23 +1183,15 @@ int main(int argc, char **argv)
                     KC_WARN("\"%s\": no %s initial contact found from the foot markers",
                             trial_path, s ? "right" : "left");
             }
-            if (events_path) {
-                if (isfinite(ovr[s][0]))
-                    ev[s].ic_s = ovr[s][0];
-                if (isfinite(ovr[s][1]))
-                    ev[s].to_s = ovr[s][1];
-                if (isfinite(ovr[s][2]))
-                    ev[s].ic2_s = ovr[s][2];
-            }
+            if (events_path)
+                kc_events_override_contacts(ovr[s], &ev[s]);
             kc_events_peak_flexion(angles + (size_t)(2 * KC_PIG_KNEE + s) * F * 3, F, t->rate_hz,
                                    &ev[s]);
-            if (events_path && isfinite(ovr[s][3])) {
-                ev[s].pkf_frame = kc_events_frame(ovr[s][3], t->rate_hz, F);
-                ev[s].pkf_ok = 1;
-            }
+            if (events_path)
+                kc_events_override_peak(ovr[s], t->rate_hz, F, &ev[s]);
         }
         if ((st = kc_events_to_table(ev, t->rate_hz, F, k->events)) ||
-            (events_path && (st = mark_manual(k->events, ovr))) ||
+            (events_path && (st = kc_events_mark_manual(k->events, ovr))) ||
             (st = kc_metrics_dvj(angles, centres, F, t->rate_hz, prog, ev, t->forceplates,
                                  t->n_forceplates, k->metrics)))
             goto fail;
@@ -1400,12 +1310,14 @@ int main(int argc, char **argv)
             goto fail;
     }
 
-    const char *inputs[3] = {trial_path, NULL, NULL};
+    const char *inputs[4] = {trial_path, NULL, NULL, NULL};
     int n_in = 1;
     if (static_path)
         inputs[n_in++] = static_path;
     if (functional_path)
         inputs[n_in++] = functional_path;
+    if (events_path)
+        inputs[n_in++] = events_path;
     kc_provenance prov = {"kc-ik", argc, argv, n_in, inputs, cli.provenance};
     if (k->metrics && k->trial_type &&
         (strcmp(k->trial_type, "dvj") == 0 || strcmp(k->trial_type, "sls") == 0)) {

@@ -400,3 +400,101 @@ int kc_events_sls_to_table(int side, double start_s, size_t deep_frame, double e
                      "kinematic", 1.0 / rate_hz);
     return st;
 }
+
+/* ---- overrides (kc-ik --events) --------------------------------------------------------------- */
+
+const char *const KC_EVENT_OVERRIDE_NAMES[4] = {"initial_contact", "take_off", "second_contact",
+                                               "peak_knee_flexion"};
+
+/* the rows of this subject and trial (events.h) */
+int kc_events_read_overrides(const char *path, const char *subject, const char *trial,
+                             double ovr[2][4], int *n_used)
+{
+    kc_table *t = NULL;
+    int st = kc_table_read_csv(path, &t);
+    *n_used = 0;
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 4; i++)
+            ovr[s][i] = NAN;
+    if (st)
+        return st;
+    static const char *const cols[5] = {"subject", "trial", "name", "side", "time_s"};
+    int c[5];
+    for (int i = 0; i < 5; i++)
+        if ((c[i] = kc_table_find(t, cols[i])) < 0) {
+            KC_ERROR("--events \"%s\": no column %s (needs subject, trial, name, side, time_s)",
+                     path, cols[i]);
+            kc_table_free(t);
+            return KC_EINVAL;
+        }
+    st = KC_OK;
+    for (size_t r = 0; r < kc_table_nrows(t) && !st; r++) {
+        const char *sj = kc_table_get_str(t, r, c[0]), *tr = kc_table_get_str(t, r, c[1]);
+        const char *nm = kc_table_get_str(t, r, c[2]), *sd = kc_table_get_str(t, r, c[3]);
+        const char *tm = kc_table_get_str(t, r, c[4]);
+        if (sj && *sj && (!subject || strcmp(sj, subject)))
+            continue;
+        if (tr && *tr && (!trial || strcmp(tr, trial)))
+            continue;
+        int k = -1, side = -1;
+        for (int i = 0; i < 4; i++)
+            if (nm && !strcmp(nm, KC_EVENT_OVERRIDE_NAMES[i]))
+                k = i;
+        if (sd && (!strcmp(sd, "L") || !strcmp(sd, "R")))
+            side = sd[0] == 'R';
+        char *end = NULL;
+        double v = tm ? strtod(tm, &end) : NAN;
+        if (k < 0 || side < 0 || !tm || end == tm || *end || !isfinite(v) || v < 0) {
+            KC_ERROR("--events \"%s\" row %zu: name \"%s\" (initial_contact, take_off, "
+                     "second_contact or peak_knee_flexion), side \"%s\" (L or R), time_s \"%s\" "
+                     "(s >= 0)", path, r + 2, nm ? nm : "", sd ? sd : "", tm ? tm : "");
+            st = KC_EINVAL;
+            break;
+        }
+        ovr[side][k] = v;
+        (*n_used)++;
+    }
+    kc_table_free(t);
+    return st;
+}
+
+void kc_events_override_contacts(const double ovr_side[4], kc_dvj_events *ev)
+{
+    if (isfinite(ovr_side[0]))
+        ev->ic_s = ovr_side[0];
+    if (isfinite(ovr_side[1]))
+        ev->to_s = ovr_side[1];
+    if (isfinite(ovr_side[2]))
+        ev->ic2_s = ovr_side[2];
+}
+
+void kc_events_override_peak(const double ovr_side[4], double rate_hz, size_t F,
+                             kc_dvj_events *ev)
+{
+    if (isfinite(ovr_side[3])) {
+        ev->pkf_frame = kc_events_frame(ovr_side[3], rate_hz, F);
+        ev->pkf_ok = 1;
+    }
+}
+
+/* mark the overridden rows of an events table: method and source "manual" */
+int kc_events_mark_manual(kc_table *e, const double ovr[2][4])
+{
+    int cn = kc_table_find(e, "name"), cs = kc_table_find(e, "side");
+    int cm = kc_table_find(e, "method"), cr = kc_table_find(e, "source");
+    int cu = kc_table_find(e, "uncertainty_s");
+    int st = KC_OK;
+    for (size_t r = 0; r < kc_table_nrows(e) && !st; r++) {
+        const char *nm = kc_table_get_str(e, r, cn), *sd = kc_table_get_str(e, r, cs);
+        int side = sd && sd[0] == 'R';
+        for (int i = 0; i < 4 && !st; i++)
+            if (nm && !strcmp(nm, KC_EVENT_OVERRIDE_NAMES[i]) && isfinite(ovr[side][i])) {
+                st = kc_table_set_str(e, r, cm, "manual");
+                if (!st)
+                    st = kc_table_set_str(e, r, cr, "manual");
+                if (!st)
+                    st = kc_table_set_f64(e, r, cu, NAN);
+            }
+    }
+    return st;
+}

@@ -533,9 +533,10 @@ static void foot_cols(const kc_kpkin_set *s, int side, int *hee, int *toe)
         *hee = *toe = s->col[KC_KPK_ANKLE + side][0];
 }
 
+/* ovr: event overrides (kc_events_read_overrides), NULL for none */
 static int dvj(const kc_traj *t, const kc_kpkin_set *s, const double *angles,
-               const double *centres, kc_mat3 prog, const char *path, kc_kin *k,
-               kc_table *tmp, int *feet_from_ankle)
+               const double *centres, kc_mat3 prog, const double (*ovr)[4], const char *path,
+               kc_kin *k, kc_table *tmp, int *feet_from_ankle)
 {
     size_t F = t->n_frames, M = t->n_markers;
     kc_events_params ep = kc_events_default_params();
@@ -567,8 +568,12 @@ static int dvj(const kc_traj *t, const kc_kpkin_set *s, const double *angles,
                 KC_WARN("\"%s\": no %s initial contact found from the foot keypoints", path,
                         side ? "right" : "left");
         }
+        if (ovr)
+            kc_events_override_contacts(ovr[side], &ev[side]);
         kc_events_peak_flexion(angles + (size_t)(2 * KC_PIG_KNEE + side) * F * 3, F,
                                t->rate_hz, &ev[side]);
+        if (ovr)
+            kc_events_override_peak(ovr[side], t->rate_hz, F, &ev[side]);
     }
     /* the 2D protocols' proximal thigh is the ASIS-knee midpoint: with 2 hip - knee as the
      * "ASIS", the library's midpoint is the hip keypoint (kpkin.h) */
@@ -580,6 +585,7 @@ static int dvj(const kc_traj *t, const kc_kpkin_set *s, const double *angles,
                     centres[((size_t)(2 + side) * F + f) * 3 + x];
     const double *const as[2] = {asis, asis + F * 3};
     if ((st = kc_events_to_table(ev, t->rate_hz, F, k->events)) ||
+        (ovr && (st = kc_events_mark_manual(k->events, ovr))) ||
         (st = kc_metrics_dvj(angles, centres, F, t->rate_hz, prog, ev, NULL, 0, tmp)) ||
         (st = kc_metrics_dvj_video(angles, centres, as, F, t->rate_hz, prog, ev, tmp)))
         goto done;
@@ -650,7 +656,7 @@ static int sls(const kc_traj *t, const kc_kpkin_set *s, const double *angles, co
 }
 
 int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
-                 const char *type, const kc_provenance *prov)
+                 const char *type, const char *events_path, const kc_provenance *prov)
 {
     kc_traj *t = NULL;
     kc_kin *k = NULL;
@@ -687,6 +693,12 @@ int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
     if (!type)
         type = (t->task && (!strcmp(t->task, "dvj") || !strcmp(t->task, "sls") ||
                             !strcmp(t->task, "static"))) ? t->task : "dvj";
+    if (events_path && strcmp(type, "dvj") != 0) {
+        KC_ERROR("--events: only drop-jump events can be overridden (the trial type is %s)",
+                 type);
+        st = KC_EINVAL;
+        goto done;
+    }
     st = KC_ENOMEM;
     angles = malloc(KC_PIG_N_ANGLES * F * 3 * sizeof *angles);
     centres = malloc(KC_PIG_N_CENTRES * F * 3 * sizeof *centres);
@@ -758,9 +770,19 @@ int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
         if (!(k->events = kc_kin_events_alloc()) || !(tmp = kc_kin_metrics_alloc()) ||
             !(k->metrics = metrics_alloc()))
             goto done;
-        st = strcmp(type, "sls") == 0 ? sls(t, &s, angles, trial_path, k, tmp, &feet_from_ankle)
-                                      : dvj(t, &s, angles, centres, prog, trial_path, k, tmp,
-                                            &feet_from_ankle);
+        double ovr[2][4];
+        if (events_path) {
+            int n_ovr = 0;
+            if ((st = kc_events_read_overrides(events_path, t->subject, t->trial, ovr, &n_ovr)) ||
+                (st = kc_attrs_set_str(&k->model, "event_overrides", events_path)))
+                goto done;
+            KC_INFO("%d event override%s from \"%s\"", n_ovr, n_ovr == 1 ? "" : "s",
+                    events_path);
+        }
+        st = strcmp(type, "sls") == 0
+                 ? sls(t, &s, angles, trial_path, k, tmp, &feet_from_ankle)
+                 : dvj(t, &s, angles, centres, prog, events_path ? (const double(*)[4])ovr : NULL,
+                       trial_path, k, tmp, &feet_from_ankle);
         if (st || (st = keep_supported(tmp, k->metrics, s.source)))
             goto done;
         if (feet_from_ankle)
