@@ -1,8 +1,12 @@
 /* kinechain — multi-view triangulation (include/kinechain/triangulate.h).
  *
  * Linear step: the homogeneous DLT of Hartley & Zisserman (Multiple View Geometry, 2nd ed.,
- * §12.2) on undistorted normalised coordinates, solved by SVD (GSL), each camera's two rows
- * scaled by sqrt(w). Nonlinear step: Levenberg-damped Gauss–Newton on the weighted sum of
+ * §12.2) on undistorted normalised coordinates, each camera's two rows scaled by sqrt(w),
+ * solved as the eigenvector of the smallest eigenvalue of the 4x4 normal matrix AᵀA (GSL's
+ * symmetric eigensolver): the right singular vector of A's smallest singular value. With the
+ * columns scaled to comparable size (DLT_SCALE_MM) squaring the condition number costs
+ * nothing that the refinement does not recover, and it took half the time of GSL's SVD of
+ * the 2n x 4 A (which was a third of kc-triangulate's run). Nonlinear step: Levenberg-damped Gauss–Newton on the weighted sum of
  * squared pixel reprojection errors with the analytic point Jacobian of camera.h, i.e. the
  * maximum-likelihood point under Gaussian pixel noise (H&Z §12.3 "gold standard").
  * Consensus: an MSAC-scored (Torr & Zisserman 2000) sequence of two-view hypotheses taken in
@@ -16,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 #include <omp.h>
@@ -36,10 +40,10 @@ struct kc_tri_ws {
     unsigned char *in;  /* [max] current set */
     unsigned char *best;/* [max] best consensus set */
     int *sub;           /* [max] indices into seen */
-    gsl_matrix *A;      /* [2·max, 4] */
-    gsl_matrix *V;      /* [4, 4] */
-    gsl_vector *S;      /* [4] */
-    gsl_vector *work;   /* [4] */
+    gsl_matrix *N;      /* [4, 4] the DLT's normal matrix AᵀA */
+    gsl_matrix *V;      /* [4, 4] its eigenvectors */
+    gsl_vector *ev;     /* [4] its eigenvalues */
+    gsl_eigen_symmv_workspace *eig;
 };
 
 kc_tri_params kc_tri_default_params(void)
@@ -95,12 +99,12 @@ kc_tri_ws *kc_tri_ws_alloc(size_t max_cameras)
     ws->err = malloc(n * sizeof *ws->err);
     ws->in = malloc(n);
     ws->best = malloc(n);
-    ws->A = gsl_matrix_alloc(2 * n, 4);
+    ws->N = gsl_matrix_alloc(4, 4);
     ws->V = gsl_matrix_alloc(4, 4);
-    ws->S = gsl_vector_alloc(4);
-    ws->work = gsl_vector_alloc(4);
+    ws->ev = gsl_vector_alloc(4);
+    ws->eig = gsl_eigen_symmv_alloc(4);
     if (!ws->seen || !ws->sub || !ws->xn || !ws->w || !ws->err || !ws->in || !ws->best ||
-        !ws->A || !ws->V || !ws->S || !ws->work) {
+        !ws->N || !ws->V || !ws->ev || !ws->eig) {
         kc_tri_ws_free(ws);
         return NULL;
     }
@@ -118,14 +122,14 @@ void kc_tri_ws_free(kc_tri_ws *ws)
     free(ws->err);
     free(ws->in);
     free(ws->best);
-    if (ws->A)
-        gsl_matrix_free(ws->A);
+    if (ws->N)
+        gsl_matrix_free(ws->N);
     if (ws->V)
         gsl_matrix_free(ws->V);
-    if (ws->S)
-        gsl_vector_free(ws->S);
-    if (ws->work)
-        gsl_vector_free(ws->work);
+    if (ws->ev)
+        gsl_vector_free(ws->ev);
+    if (ws->eig)
+        gsl_eigen_symmv_free(ws->eig);
     free(ws);
 }
 
@@ -133,29 +137,37 @@ void kc_tri_ws_free(kc_tri_ws *ws)
  * solution is at infinity or not finite. */
 static bool dlt(kc_tri_ws *ws, const kc_camera *cams, int k, double X[3])
 {
-    gsl_matrix_view Av = gsl_matrix_submatrix(ws->A, 0, 0, 2 * (size_t)k, 4);
-    gsl_matrix *A = &Av.matrix;
+    double N[4][4] = {{0}};
     for (int r = 0; r < k; r++) {
         int j = ws->sub[r];
         const kc_camera *c = &cams[ws->seen[j]];
         double s = sqrt(ws->w[j]);
         const double *x = &ws->xn[2 * j];
         for (int q = 0; q < 2; q++) {
-            /* x_q·(R3·X + t3) − (Rq·X + tq) = 0 */
+            /* the row of A: x_q·(R3·X + t3) − (Rq·X + tq) = 0 */
+            double a[4];
             for (int col = 0; col < 3; col++)
-                gsl_matrix_set(A, 2 * (size_t)r + q, col,
-                               s * (x[q] * c->R.m[2][col] - c->R.m[q][col]));
+                a[col] = s * (x[q] * c->R.m[2][col] - c->R.m[q][col]);
             double tq = q == 0 ? c->t.x : c->t.y;
-            gsl_matrix_set(A, 2 * (size_t)r + q, 3, s * (x[q] * c->t.z - tq) / DLT_SCALE_MM);
+            a[3] = s * (x[q] * c->t.z - tq) / DLT_SCALE_MM;
+            for (int u = 0; u < 4; u++)
+                for (int v = 0; v <= u; v++)
+                    N[u][v] += a[u] * a[v];
         }
     }
-    if (gsl_linalg_SV_decomp(A, ws->V, ws->S, ws->work))
+    for (int u = 0; u < 4; u++)
+        for (int v = 0; v <= u; v++) {
+            gsl_matrix_set(ws->N, (size_t)u, (size_t)v, N[u][v]);
+            gsl_matrix_set(ws->N, (size_t)v, (size_t)u, N[u][v]);
+        }
+    if (gsl_eigen_symmv(ws->N, ws->ev, ws->V, ws->eig))
         return false;
-    double h3 = gsl_matrix_get(ws->V, 3, 3);
+    size_t m = gsl_vector_min_index(ws->ev);
+    double h3 = gsl_matrix_get(ws->V, 3, m);
     if (!(fabs(h3) > 1e-300))
         return false;
     for (int i = 0; i < 3; i++)
-        X[i] = gsl_matrix_get(ws->V, i, 3) / h3 * DLT_SCALE_MM;
+        X[i] = gsl_matrix_get(ws->V, (size_t)i, m) / h3 * DLT_SCALE_MM;
     return isfinite(X[0]) && isfinite(X[1]) && isfinite(X[2]);
 }
 
