@@ -795,6 +795,11 @@ static void check_overrides(const char *dir)
     kc_kin_free(k0);
     snprintf(a, sizeof a, "--markerset body25b --type sls --events '%s' '%s'", csv, b25);
     expect(2, "--events on a single-leg squat", a, dir, "only drop-jump events");
+    fp = fopen(csv, "w");
+    fprintf(fp, "subject,trial,name,side,time_s\n,,initial_kontact,L,1.0\n");
+    fclose(fp);
+    snprintf(a, sizeof a, "--markerset body25b --events '%s' '%s'", csv, b25);
+    expect(2, "--events with an unknown event name", a, dir, "row 2: name \"initial_kontact\"");
 }
 
 /* kc-stats reads keypoint kinematics (the /metrics rows with their extra source column) */

@@ -693,11 +693,18 @@ int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
     if (!type)
         type = (t->task && (!strcmp(t->task, "dvj") || !strcmp(t->task, "sls") ||
                             !strcmp(t->task, "static"))) ? t->task : "dvj";
-    if (events_path && strcmp(type, "dvj") != 0) {
-        KC_ERROR("--events: only drop-jump events can be overridden (the trial type is %s)",
-                 type);
-        st = KC_EINVAL;
-        goto done;
+    double ovr[2][4];   /* event overrides, read before any work (one message on bad input) */
+    if (events_path) {
+        int n_ovr = 0;
+        if (strcmp(type, "dvj") != 0) {
+            KC_ERROR("--events: only drop-jump events can be overridden (the trial type is %s)",
+                     type);
+            st = KC_EINVAL;
+            goto done;
+        }
+        if ((st = kc_events_read_overrides(events_path, t->subject, t->trial, ovr, &n_ovr)))
+            goto done;
+        KC_INFO("%d event override%s from \"%s\"", n_ovr, n_ovr == 1 ? "" : "s", events_path);
     }
     st = KC_ENOMEM;
     angles = malloc(KC_PIG_N_ANGLES * F * 3 * sizeof *angles);
@@ -770,15 +777,8 @@ int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
         if (!(k->events = kc_kin_events_alloc()) || !(tmp = kc_kin_metrics_alloc()) ||
             !(k->metrics = metrics_alloc()))
             goto done;
-        double ovr[2][4];
-        if (events_path) {
-            int n_ovr = 0;
-            if ((st = kc_events_read_overrides(events_path, t->subject, t->trial, ovr, &n_ovr)) ||
-                (st = kc_attrs_set_str(&k->model, "event_overrides", events_path)))
-                goto done;
-            KC_INFO("%d event override%s from \"%s\"", n_ovr, n_ovr == 1 ? "" : "s",
-                    events_path);
-        }
+        if (events_path && (st = kc_attrs_set_str(&k->model, "event_overrides", events_path)))
+            goto done;
         st = strcmp(type, "sls") == 0
                  ? sls(t, &s, angles, trial_path, k, tmp, &feet_from_ankle)
                  : dvj(t, &s, angles, centres, prog, events_path ? (const double(*)[4])ovr : NULL,
