@@ -28,7 +28,8 @@
  * pass over the rows finds it), not variable-length as elsewhere: HDF5 keeps every
  * variable-length string it writes in its global heap in memory until the file is closed,
  * which made kc-stats' peak grow by ~0.6 KB per trial (29.2 MB at 2,000 trials, 34.7 at
- * 10,000; 27.2 and 29.1 with fixed-length columns). kc_h5_read_table reads either kind.
+ * 10,000; with fixed-length columns, and one column dataset open at a time, 22.6 and 24.3).
+ * kc_h5_read_table reads either kind.
  * A column with a value longer than FIXED_STR_MAX bytes (a pasted note in a manifest cell)
  * stays variable-length: fixed, every row would take that width on disk and in the buffer. */
 enum { FIXED_STR_MAX = 1024 };
