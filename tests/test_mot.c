@@ -235,7 +235,8 @@ static void test_real(const char *dir)
 int main(int argc, char **argv)
 {
     kc_log_init("test_mot", KC_LOG_QUIET);
-    tmp = kc_test_tmpdir("test_mot");
+    /* each mode its own folder: ctest runs test_mot and test_mot_real at the same time */
+    tmp = kc_test_tmpdir(argc > 1 && strcmp(argv[1], "real") == 0 ? "test_mot_real" : "test_mot");
     if (argc > 1 && strcmp(argv[1], "real") == 0) {
         const char *dir = getenv("KC_REAL_DATA");
         char p[1024];

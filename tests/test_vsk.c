@@ -202,7 +202,8 @@ static void test_real(const char *dir)
 int main(int argc, char **argv)
 {
     kc_log_init("test_vsk", KC_LOG_QUIET);
-    tmp = kc_test_tmpdir("test_vsk");
+    /* each mode its own folder: ctest runs test_vsk and test_vsk_real at the same time */
+    tmp = kc_test_tmpdir(argc > 1 && strcmp(argv[1], "real") == 0 ? "test_vsk_real" : "test_vsk");
     if (argc > 1 && strcmp(argv[1], "real") == 0) {
         const char *dir = getenv("KC_REAL_DATA");
         char p[1024];
