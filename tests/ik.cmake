@@ -10,7 +10,7 @@ kc_add_unit_test(test_ik_modules ${KC_TEST_DIR}/test_ik_modules.c)
 # and an anatomical session through kc-triangulate (accuracy against the pig truth and the
 # bone truth, printed and split by cause; kc-ik on the true markers equals kc-synth's
 # independent pig truth within 0.01 deg).
-kc_add_unit_test(test_ik_synth ${KC_TEST_DIR}/test_ik_synth.c)
+kc_add_unit_test(test_ik_synth ${KC_TEST_DIR}/test_ik_synth.c ${KC_TEST_DIR}/testkin.c)
 target_compile_definitions(test_ik_synth PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
                            KC_TRIANGULATE_EXE="$<TARGET_FILE:kc-triangulate>"
                            KC_IK_EXE="$<TARGET_FILE:kc-ik>")
@@ -132,7 +132,7 @@ set_tests_properties(test_ik_synth_sls PROPERTIES LABELS "synth;tool")
 # landing force metrics against /truth (peak 1 %, contact and flight time 2 frames, asymmetry
 # 2 percentage points, as test_kinetics); the knee abduction moment metric recomputed from the
 # file; both feet on one plate -> NaN force metrics with the reason; --no-kinetics.
-kc_add_unit_test(test_ik_kinetics ${KC_TEST_DIR}/test_ik_kinetics.c)
+kc_add_unit_test(test_ik_kinetics ${KC_TEST_DIR}/test_ik_kinetics.c ${KC_TEST_DIR}/testkin.c)
 target_compile_definitions(test_ik_kinetics PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
                            KC_IK_EXE="$<TARGET_FILE:kc-ik>" KC_CONVERT_EXE="$<TARGET_FILE:kc-convert>"
                            KC_REAL_DATA="${KC_REAL_DATA}")

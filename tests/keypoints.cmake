@@ -52,7 +52,7 @@ set_property(TEST test_keypoints APPEND PROPERTY ENVIRONMENT
 # kc-triangulate -> kc-ik against the noise-free keypoints), and the real Pose2Sim demo (knee
 # flexion against Pose2Sim's own triangulation: median 2.47 / 1.14 deg, bound 4; SKIPPED, exit
 # 77, without KC_REAL_DATA). Measured numbers and bounds: tests/test_kpkin.c.
-kc_add_unit_test(test_kpkin ${KC_TEST_DIR}/test_kpkin.c)
+kc_add_unit_test(test_kpkin ${KC_TEST_DIR}/test_kpkin.c ${KC_TEST_DIR}/testkin.c)
 target_compile_definitions(test_kpkin PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
                            KC_IK_EXE="$<TARGET_FILE:kc-ik>" KC_CALIB_EXE="$<TARGET_FILE:kc-calib>"
                            KC_CONVERT_EXE="$<TARGET_FILE:kc-convert>"

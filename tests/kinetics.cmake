@@ -21,7 +21,7 @@ set_tests_properties(test_kinetics_issue11_acceptance PROPERTIES LABELS "real;is
                      SKIP_RETURN_CODE 77)
 # kc-ik's /series/{L,R}VerticalGRF against kc-synth's truth and kc-stats' athlete kinetics
 # figure (written for an athlete with plates, skipped for one without).
-kc_add_unit_test(test_kinetics_report ${KC_TEST_DIR}/test_kinetics_report.c)
+kc_add_unit_test(test_kinetics_report ${KC_TEST_DIR}/test_kinetics_report.c ${KC_TEST_DIR}/testkin.c)
 target_compile_definitions(test_kinetics_report PRIVATE KC_SYNTH_EXE="$<TARGET_FILE:kc-synth>"
                            KC_IK_EXE="$<TARGET_FILE:kc-ik>" KC_STATS_EXE="$<TARGET_FILE:kc-stats>")
 add_dependencies(test_kinetics_report kc-synth kc-ik kc-stats)

@@ -35,6 +35,7 @@
 #include "kinechain/pigmodel.h"
 #include "kinechain/table.h"
 #include "kinechain/trajfile.h"
+#include "testkin.h"
 #include "testutil.h"
 
 #ifndef KC_SYNTH_EXE
@@ -53,38 +54,10 @@
 static char cmd[8192];
 static const char *const jn[3] = {"Ankle", "Knee", "Hip"};
 
-/* obs /truth/markers -> traj with the plates (this test's own copy) */
+/* obs /truth/markers -> traj with the plates */
 static int truth_traj(const char *obs_path, const char *traj_path)
 {
-    kc_obs *o = NULL;
-    kc_traj *t = NULL;
-    int st = kc_obs_read(obs_path, &o);
-    if (st)
-        return st;
-    st = KC_EMISSING;
-    if (!o->truth || !o->truth->markers || o->truth->n_markers != o->n_markers)
-        goto done;
-    size_t F = o->truth->n_frames, M = o->n_markers;
-    st = KC_ENOMEM;
-    if (!(t = kc_traj_alloc()) ||
-        (st = kc_traj_alloc_arrays(t, F, M, o->labels, KC_RESIDUAL_NONE, false, false)))
-        goto done;
-    memcpy(t->position, o->truth->markers, F * M * 3 * sizeof(double));
-    t->rate_hz = o->rate_hz;
-    t->subject = o->subject;
-    t->task = o->task;
-    t->trial = o->trial;
-    o->subject = o->task = o->trial = NULL;
-    t->forceplates = o->forceplates;
-    t->n_forceplates = o->n_forceplates;
-    o->forceplates = NULL;
-    o->n_forceplates = 0;
-    kc_provenance prov = {"test_ik_kinetics", 0, NULL, 0, NULL, false};
-    st = kc_traj_write(traj_path, t, &prov);
-done:
-    kc_traj_free(t);
-    kc_obs_free(o);
-    return st;
+    return kc_test_truth_traj(obs_path, traj_path, 1, 0, "test_ik_kinetics");
 }
 
 /* the parameters of a subjects CSV row, as kc-ik reads them (DESIGN.md columns) */

@@ -42,6 +42,7 @@
 #include "kinechain/obsfile.h"
 #include "kinechain/pigmodel.h"
 #include "kinechain/trajfile.h"
+#include "testkin.h"
 #include "testutil.h"
 
 #ifndef KC_SYNTH_EXE
@@ -60,40 +61,7 @@ static char cmd[8192];
  * (unless no_fp) and truth */
 static int truth_to_traj(const char *obs_path, const char *traj_path, int no_fp)
 {
-    kc_obs *o = NULL;
-    kc_traj *t = NULL;
-    int st = kc_obs_read(obs_path, &o);
-    if (st)
-        return st;
-    st = KC_EMISSING;
-    if (!o->truth || !o->truth->markers || o->truth->n_markers != o->n_markers)
-        goto done;
-    size_t F = o->truth->n_frames, M = o->n_markers;
-    st = KC_ENOMEM;
-    if (!(t = kc_traj_alloc()))
-        goto done;
-    if ((st = kc_traj_alloc_arrays(t, F, M, o->labels, KC_RESIDUAL_NONE, false, false)))
-        goto done;
-    memcpy(t->position, o->truth->markers, F * M * 3 * sizeof(double));
-    t->rate_hz = o->rate_hz;
-    t->subject = o->subject;
-    t->task = o->task;
-    t->trial = o->trial;
-    o->subject = o->task = o->trial = NULL;
-    if (!no_fp) {
-        t->forceplates = o->forceplates;
-        t->n_forceplates = o->n_forceplates;
-        o->forceplates = NULL;
-        o->n_forceplates = 0;
-    }
-    t->truth = o->truth;
-    o->truth = NULL;
-    kc_provenance prov = {"test_ik_synth", 0, NULL, 0, NULL, false};
-    st = kc_traj_write(traj_path, t, &prov);
-done:
-    kc_traj_free(t);
-    kc_obs_free(o);
-    return st;
+    return kc_test_truth_traj(obs_path, traj_path, !no_fp, 1, "test_ik_synth");
 }
 
 static const kc_series3 *truth_series(const kc_truth *tr, const char *name, int centre)
@@ -109,24 +77,12 @@ static const kc_series3 *truth_series(const kc_truth *tr, const char *name, int 
 /* time of a named event of a table with columns name, side, time_s */
 static double event_time(const kc_table *e, const char *name, const char *side)
 {
-    if (!e)
-        return NAN;
-    int cn = kc_table_find(e, "name"), cs = kc_table_find(e, "side"), ct = kc_table_find(e, "time_s");
-    for (size_t i = 0; i < kc_table_nrows(e); i++)
-        if (!strcmp(kc_table_get_str(e, i, cn), name) && !strcmp(kc_table_get_str(e, i, cs), side))
-            return kc_table_get_f64(e, i, ct);
-    return NAN;
+    return kc_test_row_f64(e, name, side, "time_s");
 }
 
 static double metric(const kc_table *m, const char *name, const char *side)
 {
-    if (!m)
-        return NAN;
-    int cn = kc_table_find(m, "name"), cs = kc_table_find(m, "side"), cv = kc_table_find(m, "value");
-    for (size_t i = 0; i < kc_table_nrows(m); i++)
-        if (!strcmp(kc_table_get_str(m, i, cn), name) && !strcmp(kc_table_get_str(m, i, cs), side))
-            return kc_table_get_f64(m, i, cv);
-    return NAN;
+    return kc_test_row_f64(m, name, side, "value");
 }
 
 static double wrapd(double d)

@@ -50,6 +50,7 @@
 #include "kinechain/obsfile.h"
 #include "kinechain/trajfile.h"
 #include "kinechain/trc.h"
+#include "testkin.h"
 #include "testutil.h"
 
 #ifndef KC_SYNTH_EXE
@@ -191,13 +192,7 @@ static long frame_of(double t, double rate, size_t F)
 
 static double ev_time(const kc_table *e, const char *name, const char *side)
 {
-    if (!e)
-        return NAN;
-    int cn = kc_table_find(e, "name"), cs = kc_table_find(e, "side"), ct = kc_table_find(e, "time_s");
-    for (size_t i = 0; i < kc_table_nrows(e); i++)
-        if (!strcmp(kc_table_get_str(e, i, cn), name) && !strcmp(kc_table_get_str(e, i, cs), side))
-            return kc_table_get_f64(e, i, ct);
-    return NAN;
+    return kc_test_row_f64(e, name, side, "time_s");
 }
 
 static long ev_frame(const kc_table *e, const char *name, const char *side)

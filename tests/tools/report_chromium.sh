@@ -30,21 +30,9 @@ ok() { echo "ok: $*"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 W=$(cd "$W" && pwd)
 
-# --- a small kc-synth cohort through kc-triangulate and kc-ik (as stats_cli.sh) ---
-S=$W/session
-"$SYNTH" session "$S" --subjects 4 --trials 2 --seed 7 >/dev/null 2>&1 || { echo "kc-synth failed"; exit 1; }
-for d in "$S"/s0?; do
-    s=$(basename "$d"); mkdir -p "$W/traj/$s" "$W/kin/$s"
-    for t in static dvj_1 dvj_2; do
-        "$TRI" --quiet -o "$W/traj/$s/$t.traj.h5" "$S/calib/truth.calib.h5" "$d/$t.obs.h5" ||
-            { echo "kc-triangulate failed on $d/$t"; exit 1; }
-    done
-    for t in dvj_1 dvj_2; do
-        "$IK" --quiet -o "$W/kin/$s/$t.kin.h5" --type dvj --static "$W/traj/$s/static.traj.h5" \
-            --subjects "$S/subjects.csv" --subject "$s" "$W/traj/$s/$t.traj.h5" ||
-            { echo "kc-ik failed on $s/$t"; exit 1; }
-    done
-done
+# --- a small kc-synth cohort through kc-triangulate and kc-ik (kin_cohort_lib.sh) ---
+. "$(dirname "$0")/kin_cohort_lib.sh"
+kin_cohort 4
 # s01's dvj_1 again with --min-cameras 4: missing and gap-filled samples for the quality table
 "$TRI" --quiet --min-cameras 4 -o "$W/traj/s01/dvj_1.traj.h5" "$S/calib/truth.calib.h5" \
     "$S/s01/dvj_1.obs.h5" && "$IK" --quiet -o "$W/kin/s01/dvj_1.kin.h5" --type dvj \

@@ -15,21 +15,8 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 
-S=$W/session
-"$SYNTH" session "$S" --subjects 6 --trials 2 --sls 0 --seed 7 >/dev/null 2>&1 ||
-    { echo "kc-synth failed"; exit 1; }
-for d in "$S"/s0?; do
-    s=$(basename "$d"); mkdir -p "$W/traj/$s" "$W/kin/$s"
-    for t in static dvj_1 dvj_2; do
-        "$TRI" --quiet -o "$W/traj/$s/$t.traj.h5" "$S/calib/truth.calib.h5" "$d/$t.obs.h5" ||
-            { echo "kc-triangulate failed on $d/$t"; exit 1; }
-    done
-    for t in dvj_1 dvj_2; do
-        "$IK" --quiet -o "$W/kin/$s/$t.kin.h5" --type dvj --static "$W/traj/$s/static.traj.h5" \
-            --subjects "$S/subjects.csv" --subject "$s" "$W/traj/$s/$t.traj.h5" ||
-            { echo "kc-ik failed on $s/$t"; exit 1; }
-    done
-done
+. "$(dirname "$0")/kin_cohort_lib.sh"
+kin_cohort 6 --sls 0
 # s03's second drop jump loses its trajectory file: listed on its page without quality numbers
 rm -f "$W/traj/s03/dvj_2.traj.h5"
 M=$S/manifest.csv
