@@ -10,6 +10,9 @@ synth=$2
 make_bad=$3
 work=$4
 rm -rf "$work"
+# The scratch folder goes when the test passes (CI machines may have little disk); a failure
+# keeps it for a look, as does KC_KEEP_TMP=1.
+trap 'rc=$?; [ $rc -eq 0 ] && [ -z "${KC_KEEP_TMP:-}" ] && rm -rf "$work"; exit $rc' EXIT
 mkdir -p "$work" || exit 1
 fail=0
 err="$work/err"

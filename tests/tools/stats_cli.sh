@@ -10,6 +10,9 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
+# The scratch folder goes when the test passes (CI machines may have little disk); a failure
+# keeps it for a look, as does KC_KEEP_TMP=1.
+trap 'rc=$?; [ $rc -eq 0 ] && [ -z "${KC_KEEP_TMP:-}" ] && rm -rf "$W"; exit $rc' EXIT
 . "$(dirname "$0")/kin_cohort_lib.sh"
 kin_cohort 4
 

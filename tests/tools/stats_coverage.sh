@@ -33,6 +33,9 @@ if [ -n "${KC_SKIP_REASON:-}" ]; then
 fi
 STATS=$1 SYNTH=$2 MK=$3 W=$4 SEEDS=${5:-40} NSUB=${6:-16} REPS=${7:-200}
 rm -rf "$W" && mkdir -p "$W/pool" || exit 1
+# The scratch folder goes when the test passes (CI machines may have little disk); a failure
+# keeps it for a look, as does KC_KEEP_TMP=1.
+trap 'rc=$?; [ $rc -eq 0 ] && [ -z "${KC_KEEP_TMP:-}" ] && rm -rf "$W"; exit $rc' EXIT
 : >"$W/ci.txt"
 : >"$W/values.txt"
 echo "group,kinematics" >"$W/pool.csv"
