@@ -1,11 +1,14 @@
-/* The per-subject figure of the kc-stats report (kc_fig_subject_valgus) for few and many
+/* The per-subject figures of the kc-stats report (kc_fig_subject_valgus, and
+ * kc_fig_subject_kinetics drawn the same way) for few and many
  * subjects: with 10 subjects every subject is a labelled category (every trial and the mean per
  * side); with 500 the labels would overlap, so the figure is a dot plot of the subjects ranked
  * by their mean with no per-subject labels (the three highest named). Checked on the decoded
  * PNG: its size, markers of both sides' colours inside the first panel, and for 500 subjects
  * that the ranking was drawn (the right-side means in the panel's rightmost fifth lie higher
  * than in its leftmost fifth, by more than a quarter of the panel; the values are not sorted
- * by subject, so an unsorted layout fails this). */
+ * by subject, so an unsorted layout fails this). The kinetics figure has a panel per kinetic
+ * metric with a value: here the loading rate is NaN in every trial, so two panels (the PNG's
+ * height says how many), and none at all — no figure — for a cohort without force plates. */
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -18,7 +21,9 @@
 #include "testutil.h"
 
 static const char *const COLS[] = {"subject", "side", "peak_knee_valgus_deg",
-                                   "fppa_3d_at_pkf_deg", "fppa_video_at_pkf_deg"};
+                                   "fppa_3d_at_pkf_deg", "fppa_video_at_pkf_deg",
+                                   "peak_knee_abduction_moment", "fp_peak_vgrf_bw",
+                                   "fp_loading_rate_bw_s"};
 
 /* Values not in subject order: a pseudo-random permutation of the subjects' levels. */
 static double level(size_t i)
@@ -26,25 +31,33 @@ static double level(size_t i)
     return fmod(37.0 * (double)i + 11.0, 101.0) / 101.0;   /* in [0, 1) */
 }
 
-static kc_table *trials_table(size_t ns)
+/* ns subjects x 2 trials x 2 sides; with kinetics, the three kinetic columns (loading rate NaN) */
+static kc_table *trials_table(size_t ns, int kinetics)
 {
-    enum kc_col_type ty[5] = {KC_COL_STR, KC_COL_STR, KC_COL_STR, KC_COL_STR, KC_COL_STR};
-    kc_table *t = kc_table_alloc(5, COLS, ty);
+    enum kc_col_type ty[8];
+    for (int c = 0; c < 8; c++)
+        ty[c] = KC_COL_STR;
+    kc_table *t = kc_table_alloc(kinetics ? 8 : 5, COLS, ty);
     for (size_t i = 0; t && i < ns; i++)
         for (int trial = 0; trial < 2; trial++)
             for (int side = 0; side < 2; side++) {
                 long r = kc_table_add_row(t);
-                char id[32], v[3][32];
+                char id[32], v[5][32];
                 snprintf(id, sizeof id, "athlete_%03zu", i);
                 double base = 2.0 + 14.0 * level(i) + 0.8 * trial - 1.1 * side;
                 snprintf(v[0], sizeof v[0], "%.6f", base);
                 snprintf(v[1], sizeof v[1], "%.6f", 1.3 * base - 2.0);
                 snprintf(v[2], sizeof v[2], "%.6f", 0.8 * base + 1.0);
+                snprintf(v[3], sizeof v[3], "%.6f", 300.0 + 40.0 * base);
+                snprintf(v[4], sizeof v[4], "%.6f", 2.0 + 0.1 * base);
                 if (r < 0 || kc_table_set_str(t, (size_t)r, 0, id) ||
                     kc_table_set_str(t, (size_t)r, 1, side ? "R" : "L") ||
                     kc_table_set_str(t, (size_t)r, 2, v[0]) ||
                     kc_table_set_str(t, (size_t)r, 3, v[1]) ||
-                    kc_table_set_str(t, (size_t)r, 4, v[2])) {
+                    kc_table_set_str(t, (size_t)r, 4, v[2]) ||
+                    (kinetics && (kc_table_set_str(t, (size_t)r, 5, v[3]) ||
+                                  kc_table_set_str(t, (size_t)r, 6, v[4]) ||
+                                  kc_table_set_str(t, (size_t)r, 7, "nan")))) {
                     kc_table_free(t);
                     return NULL;
                 }
@@ -108,7 +121,7 @@ static void check_figure(const char *dir, size_t ns)
     r.plots_dir = plots;
     r.command = (char *)"";
     r.models = (char *)"pig";
-    r.trials_csv = trials_table(ns);
+    r.trials_csv = trials_table(ns, 1);
     r.n_subjects = ns;
     r.subjects = calloc(ns, sizeof *r.subjects);
     char (*ids)[32] = calloc(ns, sizeof *ids);
@@ -147,6 +160,28 @@ static void check_figure(const char *dir, size_t ns)
         CHECK(what, a > 0 && b > 0 && y_first - y_last > 0.25 * 118 * s);
     }
     free(img.px);
+
+    /* kinetics: two panels with values (the loading rate has none), markers of both sides */
+    snprintf(what, sizeof what, "%zu subjects: kinetics figure drawn", ns);
+    CHECK(what, kc_fig_subject_kinetics(&r, &made) == KC_OK && made);
+    snprintf(path, sizeof path, "%s/subject_kinetics.png", plots);
+    ok = load(path, &img);
+    snprintf(what, sizeof what, "%zu subjects: kinetics PNG of two panels (390 pt high)", ns);
+    CHECK(what, ok && img.im.height == (png_uint_32)ceil(390 * KC_PLOT_DPI / 72.0));
+    if (!ok)
+        goto done;
+    nl = count_colour(&img, kc_plot_colour(0), bx0, bx1, &yl);
+    nr = count_colour(&img, kc_plot_colour(1), bx0, bx1, &yr);
+    snprintf(what, sizeof what, "%zu subjects: kinetics, left and right markers", ns);
+    CHECK(what, nl > 50 && nr > 50);
+    free(img.px);
+
+    /* no force plates: no kinetic column, no figure */
+    kc_table_free(r.trials_csv);
+    r.trials_csv = trials_table(ns, 0);
+    made = 1;
+    snprintf(what, sizeof what, "%zu subjects: no kinetics figure without kinetic metrics", ns);
+    CHECK(what, r.trials_csv && kc_fig_subject_kinetics(&r, &made) == KC_OK && !made);
 done:
     kc_table_free(r.trials_csv);
     free(r.subjects);

@@ -672,26 +672,21 @@ static int cmp_ranked(const void *a, const void *b)
  * per panel the figure switches to the ranked dot plot (kc_fig_subject_valgus). */
 #define KC_SUBJECT_LABEL_PT 9.0
 
-int kc_fig_subject_valgus(const kc_report *r, int *made)
+/* One panel of a per-subject figure: a trials.csv metric, with the 2D-video FPPA normal range
+ * shaded behind each subject by sex when shade is set (only the video-comparable FPPA). */
+typedef struct subject_panel {
+    const char *metric, *title, *ylab;
+    int shade;
+} subject_panel;
+
+/* Per subject, one panel per metric: trials (small) and subject means (large), left and right;
+ * beyond what labels fit, a ranked dot plot. Saved as plots/<file> with caption, heading and
+ * source (the PNG's provenance). */
+static int subject_panels(const kc_report *r, const subject_panel *pan, int np,
+                          const char *heading, const char *caption, const char *file,
+                          const char *source, int *made)
 {
-    *made = 0;
     const kc_table *t = r->trials_csv;
-    /* the video-comparable FPPA (kc-ik's fppa_video_at_pkf_deg: a virtual frontal camera and
-     * the 2D protocols' landmarks) is the only one the 2D-video normal range applies to; the
-     * 3D angles get no shading */
-    static const char *const metric[3] = {"peak_knee_valgus_deg", "fppa_3d_at_pkf_deg",
-                                          "fppa_video_at_pkf_deg"};
-    static const char *const title[3] = {
-        "Peak knee valgus, 3D (Plug-in Gait knee adduction, sign reversed)",
-        "FPPA at peak knee flexion, 3D joint centres (no normal range)",
-        "FPPA at peak knee flexion, video-comparable (virtual frontal camera)"};
-    static const char *const ylab[3] = {"peak valgus (deg)", "FPPA 3D, valgus + (deg)",
-                                        "FPPA video, valgus + (deg)"};
-    int np = 0;
-    while (np < 3 && kc_table_find(t, metric[np]) >= 0)
-        np++;
-    if (!r->n_subjects || np < 1)
-        return KC_OK;
     kc_plot p = {0};
     double w = 540, ph = 118, gap = 52, h = 36 + np * (ph + gap) + 14;
     size_t ns = r->n_subjects, nr = kc_table_nrows(t);
@@ -714,10 +709,10 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
     /* Herrington & Munro 2010 (Phys Ther Sport 11:56): DVJ 2D-video FPPA normal range */
     const kc_rgb fcol = {0.80, 0.47, 0.65}, mcol = {0.34, 0.71, 0.91};
     for (int m = 0; m < np; m++) {
-        int shade = m == 2;
+        int shade = pan[m].shade;
         kc_axes a = {.x = 58, .y = 36 + m * (ph + gap), .w = axis_w, .h = ph};
         double ymin = shade ? 0 : INFINITY, ymax = shade ? 15 : -INFINITY;
-        const int cm = kc_table_find(t, metric[m]);
+        const int cm = kc_table_find(t, pan[m].metric);
         memset(sum, 0, 2 * ns * sizeof *sum);
         memset(cnt, 0, 2 * ns * sizeof *cnt);
         for (size_t row = 0; row < nr; row++) {   /* one pass: sums per subject and side */
@@ -732,6 +727,10 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
                 continue;
             sum[(size_t)subj[row] * 2 + (size_t)side] += v;
             cnt[(size_t)subj[row] * 2 + (size_t)side]++;
+        }
+        if (!isfinite(ymin)) {   /* a panel without a value (the caller checks; be safe) */
+            ymin = 0;
+            ymax = 1;
         }
         /* x position of each subject: its index, or its rank by the mean of its side means */
         for (size_t i = 0; i < ns; i++) {
@@ -770,7 +769,7 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
         snprintf(xlab, sizeof xlab,
                  "subjects ranked by the mean of their left and right means (n = %zu; "
                  "highest 3 named)", n_valued);
-        kc_axes_draw(&p, &a, title[m], labelled ? NULL : xlab, ylab[m]);
+        kc_axes_draw(&p, &a, pan[m].title, labelled ? NULL : xlab, pan[m].ylab);
         if (labelled) {
             kc_axes_category_labels(&p, &a, ns, labels);
             for (size_t row = 0; row < nr; row++) {   /* every trial, then the means */
@@ -831,19 +830,9 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
         if (shade)
             kc_plot_text(&p, la.x + 4, a.y + 70, 6.5, 0, 0, 0, "Munro 2010, Phys Ther Sport 11:56");
     }
-    char cap[400];
-    snprintf(cap, sizeof cap,
-             np == 3 ? "Shaded (video-comparable FPPA only, by sex): DVJ 2D-video FPPA normal range, "
-                       "Herrington & Munro 2010. Our data: model %s."
-                     : "No video-comparable FPPA in these kinematics files: no normal range is "
-                       "shaded. Model %s.",
-             *r->models ? r->models : "unknown");
-    kc_plot_text(&p, 12, h - 8, 7.5, 0, 0, 0, cap);
-    kc_plot_text(&p, w / 2, 14, 10, 0.5, 1, 0, "Per subject: peak knee valgus and FPPA");
-    st = kc_rep_save(r, &p, "subject_valgus_fppa.png",
-                     np == 3 ? "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg, "
-                               "fppa_video_at_pkf_deg; normal range Herrington & Munro 2010"
-                             : "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg");
+    kc_plot_text(&p, 12, h - 8, 7.5, 0, 0, 0, caption);
+    kc_plot_text(&p, w / 2, 14, 10, 0.5, 1, 0, heading);
+    st = kc_rep_save(r, &p, file, source);
     *made = st == KC_OK;
 done:
     free(labels);
@@ -853,6 +842,83 @@ done:
     free(subj);
     kc_plot_close(&p);
     return st;
+}
+
+/* Whether trials.csv has column name with at least one finite value. */
+static int has_values(const kc_table *t, const char *name)
+{
+    int c = kc_table_find(t, name);
+    for (size_t row = 0, nr = kc_table_nrows(t); c >= 0 && row < nr; row++)
+        if (isfinite(num_at(t, row, c)))
+            return 1;
+    return 0;
+}
+
+int kc_fig_subject_valgus(const kc_report *r, int *made)
+{
+    *made = 0;
+    const kc_table *t = r->trials_csv;
+    /* the video-comparable FPPA (kc-ik's fppa_video_at_pkf_deg: a virtual frontal camera and
+     * the 2D protocols' landmarks) is the only one the 2D-video normal range applies to; the
+     * 3D angles get no shading */
+    static const subject_panel all[3] = {
+        {"peak_knee_valgus_deg", "Peak knee valgus, 3D (Plug-in Gait knee adduction, sign reversed)",
+         "peak valgus (deg)", 0},
+        {"fppa_3d_at_pkf_deg", "FPPA at peak knee flexion, 3D joint centres (no normal range)",
+         "FPPA 3D, valgus + (deg)", 0},
+        {"fppa_video_at_pkf_deg",
+         "FPPA at peak knee flexion, video-comparable (virtual frontal camera)",
+         "FPPA video, valgus + (deg)", 1}};
+    int np = 0;
+    while (np < 3 && kc_table_find(t, all[np].metric) >= 0)
+        np++;
+    if (!r->n_subjects || np < 1)
+        return KC_OK;
+    char cap[400];
+    snprintf(cap, sizeof cap,
+             np == 3 ? "Shaded (video-comparable FPPA only, by sex): DVJ 2D-video FPPA normal range, "
+                       "Herrington & Munro 2010. Our data: model %s."
+                     : "No video-comparable FPPA in these kinematics files: no normal range is "
+                       "shaded. Model %s.",
+             *r->models ? r->models : "unknown");
+    return subject_panels(r, all, np, "Per subject: peak knee valgus and FPPA", cap,
+                          "subject_valgus_fppa.png",
+                          np == 3 ? "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg, "
+                                    "fppa_video_at_pkf_deg; normal range Herrington & Munro 2010"
+                                  : "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg",
+                          made);
+}
+
+int kc_fig_subject_kinetics(const kc_report *r, int *made)
+{
+    *made = 0;
+    const kc_table *t = r->trials_csv;
+    /* kc-ik's kinetic metrics (issue 11): no published range is shaded — the thresholds in
+     * use (Myer et al. 2010, Br J Sports Med 45:245: "high KAM" > 25.25 N m) are absolute
+     * moments, not the mass-normalised Plug-in Gait moment drawn here */
+    static const subject_panel all[3] = {
+        {"peak_knee_abduction_moment",
+         "Peak external knee abduction moment in the landing (Plug-in Gait)", "N\xc2\xb7mm/kg", 0},
+        {"fp_peak_vgrf_bw", "Peak vertical ground reaction force per foot", "\xc3\x97 body weight",
+         0},
+        {"fp_loading_rate_bw_s", "Loading rate of the vertical force per foot", "BW/s", 0}};
+    subject_panel pan[3];
+    int np = 0;
+    char source[160] = "trials.csv";
+    for (int i = 0; i < 3; i++)
+        if (has_values(t, all[i].metric)) {
+            pan[np++] = all[i];
+            strcat(source, np == 1 ? " " : ", ");
+            strcat(source, all[i].metric);
+        }
+    if (!r->n_subjects || np < 1)
+        return KC_OK;
+    char cap[300];
+    snprintf(cap, sizeof cap,
+             "Trials with force plates only; a landing whose feet share a plate has no per-foot "
+             "value. Model %s.", *r->models ? r->models : "unknown");
+    return subject_panels(r, pan, np, "Per subject: landing kinetics", cap,
+                          "subject_kinetics.png", source, made);
 }
 
 /* ---- left vs right ------------------------------------------------------------------------ */

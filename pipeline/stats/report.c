@@ -880,7 +880,7 @@ static void figure(FILE *fp, const char *src, const char *alt, const char *capti
 
 static int cohort_page(kc_report *r, const int *bands_made, const int *spm_made,
                        const int *spm_lr_made, char notes[][256], int valgus_made,
-                       int lr_made)
+                       int kinetics_made, int lr_made)
 {
     char *path = kc_rep_fmt("%s/report.html", r->p->out_dir);
     if (!path)
@@ -988,6 +988,20 @@ static int cohort_page(kc_report *r, const int *bands_made, const int *spm_made,
                        "files carry no video-comparable FPPA (fppa_video_at_pkf_deg), so no "
                        "published normal range is shaded: the 2D-video range of Herrington "
                        "&amp; Munro 2010 does not apply to 3D angles. Source: trials.csv.");
+    }
+    if (kinetics_made) {
+        fputs("<h3>Landing kinetics per subject</h3>\n", fp);
+        figure(fp, "plots/subject_kinetics.png", "landing kinetics per subject",
+               "Per subject, for the trials with force plates: the peak external knee abduction "
+               "moment from initial contact to peak knee flexion (Plug-in Gait convention, "
+               "N&middot;mm/kg; the variable of Hewett et al. 2005), the peak vertical ground "
+               "reaction force under each foot (&times; body weight) and its loading rate "
+               "(BW/s); a panel only for a metric with values. Small symbols = trials, large = "
+               "subject mean, left and right. A landing with both feet on one plate or a foot "
+               "across two has no per-foot value (kc-ik flags it, never guesses). No normal "
+               "range is shaded: the published thresholds (Myer et al. 2010's high KAM, "
+               "&gt; 25.25 N&middot;m) are absolute moments, not the mass-normalised one drawn "
+               "here. Source: trials.csv.");
     }
     fputs("<h3>Joint angles over the landing phase, mean &plusmn; SD per group</h3>\n", fp);
     for (int c = 0; c < 6; c++) {
@@ -1169,7 +1183,7 @@ int kc_report_write(const kc_report_params *p)
         KC_ERROR("cannot create \"%s\" or \"%s\"", r.plots_dir, r.athletes_dir);
         goto done;
     }
-    int bands[6] = {0}, spm[6] = {0}, spm_lr[6] = {0}, valgus = 0, lr = 0;
+    int bands[6] = {0}, spm[6] = {0}, spm_lr[6] = {0}, valgus = 0, kinetics = 0, lr = 0;
     char notes[12][256];
     for (int c = 0; c < 6 && !st; c++) {
         notes[c][0] = notes[6 + c][0] = '\0';
@@ -1179,7 +1193,8 @@ int kc_report_write(const kc_report_params *p)
             st = kc_fig_spm_lr(&r, kc_rep_channels[c], notes[6 + c], sizeof notes[6 + c],
                                &spm_lr[c]);
     }
-    if (st || (st = kc_fig_subject_valgus(&r, &valgus)) || (st = kc_fig_left_right(&r, &lr)))
+    if (st || (st = kc_fig_subject_valgus(&r, &valgus)) ||
+        (st = kc_fig_subject_kinetics(&r, &kinetics)) || (st = kc_fig_left_right(&r, &lr)))
         goto done;
     double t2 = kc_now();
     KC_INFO("report: cohort figures drawn in %.2f s", t2 - t1);
@@ -1187,7 +1202,7 @@ int kc_report_write(const kc_report_params *p)
     KC_INFO("report: %zu athlete pages and their figures in %.2f s (%d threads)", r.n_subjects,
             kc_now() - t2, omp_get_max_threads());
     if (!st)
-        st = cohort_page(&r, bands, spm, spm_lr, notes, valgus, lr);
+        st = cohort_page(&r, bands, spm, spm_lr, notes, valgus, kinetics, lr);
     if (!st)
         KC_INFO("wrote report.html, %zu athlete pages and their plots into \"%s\"",
                 r.n_subjects, p->out_dir);

@@ -220,6 +220,10 @@ void kc_html_num(FILE *fp, double v, int decimals);
 extern const char *const kc_rep_channels[6];   /* Hip, Knee, Ankle, Pelvis, FootProgress, Thorax */
 int kc_fig_bands(const kc_report *r, const char *channel, int *made) KC_RESULT_USED;
 int kc_fig_subject_valgus(const kc_report *r, int *made) KC_RESULT_USED;
+/* The same per-subject layout for the kinetic metrics (peak external knee abduction moment,
+ * peak vertical force, loading rate): a panel per metric with a value in trials.csv; no figure
+ * (made = 0) when the cohort has none, i.e. no force plates. */
+int kc_fig_subject_kinetics(const kc_report *r, int *made) KC_RESULT_USED;
 int kc_fig_spm_groups(const kc_report *r, const char *channel, char *note, size_t note_len,
                       int *made) KC_RESULT_USED;
 int kc_fig_spm_lr(const kc_report *r, const char *channel, char *note, size_t note_len,

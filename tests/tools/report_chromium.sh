@@ -59,6 +59,19 @@ for f in report.html athletes/s01.html athletes/s04.html plots/subject_valgus_fp
     [ -s "$O/$f" ] || fail "$f not written"
 done
 
+# the cohort kinetics figure exactly when trials.csv has a kinetic value (kc-synth's trials have
+# force plates), and the page shows it
+kam=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "peak_knee_abduction_moment") c = i; next }
+               c && $c != "" && $c != "nan" { n++ } END { print n + 0 }' "$O/trials.csv")
+if [ "$kam" -gt 0 ]; then
+    [ -s "$O/plots/subject_kinetics.png" ] && grep -q 'plots/subject_kinetics.png' "$O/report.html" &&
+        ok "kinetics figure for $kam trial-sides with a knee abduction moment" ||
+        fail "trials.csv has $kam knee abduction moments but no kinetics figure in the report"
+else
+    [ ! -e "$O/plots/subject_kinetics.png" ] && ok "no kinetic values, no kinetics figure" ||
+        fail "a kinetics figure without kinetic values in trials.csv"
+fi
+
 # an SPM{t} figure for every landing channel kc-stats ran the two-sample SPM on (spm.csv)
 for ch in $(awk -F, '$3 == "spm_t2" && $1 ~ /^landing_[LR]/ { sub(/^landing_[LR]/, "", $1); print $1 }' "$O/spm.csv" | sort -u); do
     [ -s "$O/plots/spm_landing_$ch.png" ] || fail "spm.csv has two-sample rows for $ch but plots/spm_landing_$ch.png is missing"
