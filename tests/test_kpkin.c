@@ -244,9 +244,72 @@ static void str_attr(const char *path, const char *obj, const char *name, char *
     kc_h5_close(h);
 }
 
+/* /chain of a keypoint landing or squat (metrics.h kc_chain_summarize with a keypoints model),
+ * re-evaluated here from the file's own metrics: knee by the video-comparable FPPA alone
+ * (> 13 deg), pelvis/trunk by trunk lean (> 5 deg) on a landing and contralateral pelvic drop
+ * (> 5 deg) on a squat's stance side, hip and foot/ankle never assessed (-1); each summary names
+ * the keypoint source. Other trial types have no /chain. */
+static void check_kp_chain(const char *path, const kc_kin *k, const char *source)
+{
+    kc_h5 *h = NULL;
+    if (!CHECK("open keypoint kinematics for /chain", kc_h5_open(&h, path, "kinematics") == 0))
+        return;
+    const char *type = k->trial_type ? k->trial_type : "";
+    int dvj = !strcmp(type, "dvj"), sls = !strcmp(type, "sls");
+    char o[512];
+    snprintf(o, sizeof o, "%s (%s): /chain exactly for a landing or squat", source, type);
+    CHECK(o, kc_h5_exists(h, "/chain") == (dvj || sls));
+    for (int side = 0; (dvj || sls) && side < 2; side++) {
+        const char *sd = side ? "R" : "L";
+        static const char *const fn[4] = {"knee", "hip", "pelvis_trunk", "foot_ankle"};
+        int64_t fl[4];
+        char name[64];
+        for (int i = 0; i < 4; i++) {
+            snprintf(name, sizeof name, "%s_%s", fn[i], sd);
+            fl[i] = -9;
+            if (kc_h5_attr_get_i64(h, "/chain", name, &fl[i]))
+                fl[i] = -9;
+        }
+        int want[4] = {-1, -1, -1, -1};
+        if (sls) {
+            if (isfinite(met(k->metrics, "peak_knee_flexion_deg", sd, NULL))) {
+                double d = met(k->metrics, "peak_contralateral_pelvic_drop_deg", sd, NULL);
+                want[2] = isfinite(d) ? d > 5.0 : -1;
+            }
+        } else {
+            double fp = met(k->metrics, "fppa_video_at_pkf_deg", sd, NULL);
+            double lean = met(k->metrics, "trunk_lateral_lean_at_pkf_deg", sd, NULL);
+            want[0] = isfinite(fp) ? fp > 13.0 : -1;
+            want[2] = isfinite(lean) ? lean > 5.0 : -1;
+        }
+        snprintf(o, sizeof o,
+                 "%s %s %s /chain flags knee/hip/pelvis_trunk/foot_ankle %d/%d/%d/%d (want "
+                 "%d/%d/%d/%d)", source, type, sd, (int)fl[0], (int)fl[1], (int)fl[2],
+                 (int)fl[3], want[0], want[1], want[2], want[3]);
+        CHECK(o, fl[0] == want[0] && fl[1] == want[1] && fl[2] == want[2] && fl[3] == want[3]);
+        char *sum = NULL;
+        snprintf(name, sizeof name, "summary_%s", sd);
+        if (kc_h5_attr_get_str(h, "/chain", name, &sum) == 0) {
+            printf("  %s %s /chain %s: %s\n", source, type, name, sum);
+            const char *layout = strchr(source, ':') ? strchr(source, ':') + 1 : source;
+            snprintf(o, sizeof o, "%s summary names the keypoints (%s) and no Plug-in Gait",
+                     name, layout);
+            int not_assessed = want[0] == -1 && sls && want[2] == -1;   /* the free leg */
+            CHECK(o, (not_assessed || (strstr(sum, "keypoints") && strstr(sum, layout))) &&
+                         !strstr(sum, "Plug-in Gait") &&
+                         (!dvj || !strstr(sum, "Bates")));   /* no valgus angle assessed */
+        } else {
+            CHECK("summary attribute", 0);
+        }
+        free(sum);
+    }
+    kc_h5_close(h);
+}
+
 /* the "flags" every keypoint kinematics file must carry (kpkin.h) */
 static void check_flags(const char *path, const kc_kin *k, const char *source)
 {
+    check_kp_chain(path, k, source);
     char b[2048], o[512];
     snprintf(cmd, sizeof cmd, "'%s' --quiet '%s' > /dev/null", KC_VALIDATE_EXE, path);
     snprintf(o, sizeof o, "kc-validate %s", path);

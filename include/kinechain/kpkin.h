@@ -38,6 +38,9 @@
  * earlier at take-off than the heel/toe would be).
  * Every metric row carries source = "keypoints:<markerset>" (an extra /metrics column), and
  * every /series and /joint_centres dataset an attribute source of the same value.
+ * Landings and squats get /chain (metrics.h kc_chain_summarize, model "keypoints:<set>"):
+ * the knee judged by the video-comparable FPPA only, pelvis/trunk by trunk lean (landing) or
+ * contralateral pelvic drop (squat), hip and foot/ankle not assessed.
  */
 #ifndef KINECHAIN_KPKIN_H
 #define KINECHAIN_KPKIN_H

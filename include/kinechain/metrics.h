@@ -142,6 +142,10 @@ int kc_metrics_sls(const double *angles, size_t F, double rate_hz, int side, dou
  *                 sample mean of Malloy et al. 2015, where less dorsiflexion went with more
  *                 valgus) or foot_progression_rel_pelvis_at_ic_deg < KC_CHAIN_TOE_OUT_DEG
  *                 (-15 deg: turned out, convention). SLS: -1.
+ * model: "pig", "kinechain" or "keypoints:<layout>" (kc-ik --markerset: joint centres only, so
+ * the knee is judged by the video-comparable FPPA alone, the pelvis/trunk link by trunk lean on
+ * a landing and contralateral pelvic drop on a squat, and hip and foot/ankle are not assessed);
+ * it is named in the text.
  * summary: one or two sentences (knee; links). KC_EINVAL for a bad side or NULL names. */
 #define KC_CHAIN_KNEE_IC_DEG 4.6
 #define KC_CHAIN_FPPA_DEG 13.0

@@ -820,6 +820,18 @@ int kc_kpkin_run(const char *trial_path, const char *out_path, const char *spec,
         remove(stage);
         goto done;
     }
+    /* /chain as for markers (metrics.h kc_chain_summarize): with joint centres only, the knee
+     * by the video-comparable FPPA, pelvis/trunk by trunk lean (landing) or contralateral
+     * pelvic drop (squat); hip and foot/ankle not assessed, and the text says so */
+    if (k->metrics && (strcmp(type, "dvj") == 0 || strcmp(type, "sls") == 0)) {
+        kc_chain ch[2];
+        for (int side = 0; side < 2 && !st; side++)
+            st = kc_chain_summarize(k->metrics, type, s.source, side, &ch[side]);
+        if (st || (st = kc_chain_write(stage, ch))) {
+            remove(stage);
+            goto done;
+        }
+    }
     st = kc_atomic_commit(stage, out_path);
 done:
     free(stage);

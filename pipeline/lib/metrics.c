@@ -485,14 +485,31 @@ int kc_chain_summarize(const kc_table *metrics, const char *trial_type, const ch
     char *o = out->summary;
     size_t n = sizeof out->summary;
     o[0] = 0;
-    const char *mname = strcmp(model, "kinechain") == 0 ? "model kinechain" : "model pig, Plug-in Gait";
-    if (out->flag[KC_CHAIN_KNEE] == 1)
-        append(o, n, "%s knee (%s): %s.", word[side], mname, knee);   /* findings */
-    else if (out->flag[KC_CHAIN_KNEE] == 0)
-        append(o, n, "%s knee (%s): no valgus flag (valgus at contact <= %.1f deg, Bates et al. "
-               "2020, 3D; video-comparable FPPA <= %.1f deg, Herrington & Munro 2010, 2D video).",
-               word[side], mname, KC_CHAIN_KNEE_IC_DEG, KC_CHAIN_FPPA_DEG);
+    /* the model that made the numbers: Plug-in Gait, kinechain's, or keypoint joint centres
+     * ("keypoints:<layout>", which have no valgus angle, hip or foot angles) */
+    char mname[96];
+    if (strcmp(model, "kinechain") == 0)
+        snprintf(mname, sizeof mname, "model kinechain");
+    else if (strncmp(model, "keypoints", 9) == 0)
+        snprintf(mname, sizeof mname, "keypoints %s, joint centres only",
+                 model[9] == ':' ? model + 10 : "");
     else
+        snprintf(mname, sizeof mname, "model pig, Plug-in Gait");
+    if (out->flag[KC_CHAIN_KNEE] == 1) {
+        append(o, n, "%s knee (%s): %s.", word[side], mname, knee);   /* findings */
+    } else if (out->flag[KC_CHAIN_KNEE] == 0) {
+        /* name only the thresholds that were assessed (r[] of the knee is gone: recompute) */
+        int ic = isfinite(find_metric(metrics, "knee_valgus_at_ic_deg", sd));
+        int video = isfinite(find_metric(metrics, "fppa_video_at_pkf_deg", sd));
+        append(o, n, "%s knee (%s): no valgus flag (", word[side], mname);
+        if (ic)
+            append(o, n, "valgus at contact <= %.1f deg, Bates et al. 2020, 3D%s",
+                   KC_CHAIN_KNEE_IC_DEG, video ? "; " : "");
+        if (video)
+            append(o, n, "video-comparable FPPA <= %.1f deg, Herrington & Munro 2010, 2D video",
+                   KC_CHAIN_FPPA_DEG);
+        append(o, n, ").");
+    } else
         append(o, n, "%s knee (%s): valgus not assessed%s.", word[side], mname,
                sls ? " against a landing threshold (single-leg squat)" : " (missing data)");
     const char *lname[3] = {"hip", "pelvis/trunk", "foot/ankle"};
