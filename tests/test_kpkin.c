@@ -1219,8 +1219,10 @@ static int run_real(const char *dir)
             CHECK_NEAR(nm, med, 0, KP_REAL_MEDIAN_DEG);
             snprintf(nm, sizeof nm, "%s knee flexion vs Pose2Sim: 90th percentile (deg)", sd);
             CHECK_NEAR(nm, p90, 0, KP_REAL_P90_DEG);
-            snprintf(nm, sizeof nm, "%s knee flexion finite in 40%% of the frames or more", sd);
-            CHECK(nm, 10 * nfin >= 4 * k->n_frames);
+            /* measured 84 / 78 of 100 frames (47 / 58 while two of four cameras agreeing
+             * were never enough: triangulate.h's majority of confidences) */
+            snprintf(nm, sizeof nm, "%s knee flexion finite in 70%% of the frames or more", sd);
+            CHECK(nm, 10 * nfin >= 7 * k->n_frames);
         }
         /* the hip line's tilt from the horizontal (|pelvic obliquity| without the facing
          * frame's projection: needs only the vertical) on both reconstructions */

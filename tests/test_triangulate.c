@@ -1,6 +1,7 @@
 /* Unit tests of triangulate.h on cameras built here (rings of 2 to 32 distorted cameras):
  * exact recovery without noise, ML accuracy with noise, outlier exclusion at every ring
- * size, two disagreeing cameras -> NaN, weights, parameter checks, and identical results
+ * size, two disagreeing cameras -> NaN, weights (and the majority of weights that decides a
+ * point two of four cameras see), parameter checks, and identical results
  * of kc_tri_all at 1 and 2 threads. */
 #include <math.h>
 #include <omp.h>
@@ -232,6 +233,87 @@ static void test_noise_and_weights(void)
     kc_tri_ws_free(ws);
 }
 
+/* The majority that decides a point is of the views' weights (keypoint confidences): four
+ * cameras, two seeing the point and two a gross error each (60-100 px, in directions that
+ * agree with nothing). Unweighted, or with equal weights, half the views disagree: NaN. With
+ * the agreeing pair more confident than the other two together: the point, exact, from that
+ * pair only (unless a gross error happens to fit a good camera's epipolar line: a tie, NaN). With the doubtful pair heavier: NaN. Two pairs that each agree on a different
+ * point stay ambiguous (NaN) whatever the weights. */
+static void test_weighted_majority(void)
+{
+    enum { N = 4 };
+    kc_tri_params p = kc_tri_default_params();
+    kc_tri_ws *ws = kc_tri_ws_alloc(N);
+    kc_camera cams[N];
+    for (int c = 0; c < N; c++)
+        cams[c] = tt_ring_camera(c, N);
+    tt_rng r = {4242};
+    int n_cases = 0, n_nan_unw = 0, n_found = 0, n_exact = 0, n_nan_equal = 0, n_nan_heavy = 0;
+    int n_nan_two_points = 0, n_two = 0;
+    for (int k = 0; k < 200 && ws; k++) {
+        double uv[2 * N], uv2[2 * N];
+        kc_vec3 X = random_point(&r), Y = random_point(&r);
+        if (observe(cams, N, X, 0.0, &r, uv) < N || observe(cams, N, Y, 0.0, &r, uv2) < N)
+            continue;
+        double clean[2 * N];
+        memcpy(clean, uv, sizeof uv);
+        for (int c = 2; c < N; c++) {
+            double mag = 60 + 40 * tt_uniform(&r), ang = 6.283185307 * tt_uniform(&r);
+            uv[2 * c] += mag * cos(ang);
+            uv[2 * c + 1] += mag * sin(ang);
+        }
+        n_cases++;
+        kc_tri_result res;
+        uint8_t used[N];
+        double w_conf[N] = {0.9, 0.85, 0.4, 0.35}, w_eq[N] = {0.6, 0.6, 0.6, 0.6};
+        double w_heavy[N] = {0.5, 0.5, 0.6, 0.5};
+        if (kc_tri_point(&p, ws, cams, N, uv, 2, NULL, 0, used, &res) == KC_OK &&
+            !isfinite(res.X[0]))
+            n_nan_unw++;
+        if (kc_tri_point(&p, ws, cams, N, uv, 2, w_conf, 1, used, &res) == KC_OK &&
+            isfinite(res.X[0])) {
+            n_found++;
+            n_exact += dist(res.X, X) < 1e-6 && used[0] && used[1] && !used[2] && !used[3];
+        }
+        if (kc_tri_point(&p, ws, cams, N, uv, 2, w_eq, 1, used, &res) == KC_OK &&
+            !isfinite(res.X[0]))
+            n_nan_equal++;
+        if (kc_tri_point(&p, ws, cams, N, uv, 2, w_heavy, 1, used, &res) == KC_OK &&
+            !isfinite(res.X[0]))
+            n_nan_heavy++;
+        /* cameras 2 and 3 see another point Y, consistently: two agreeing pairs */
+        memcpy(uv, clean, sizeof uv);
+        for (int c = 2; c < N; c++) {
+            uv[2 * c] = uv2[2 * c];
+            uv[2 * c + 1] = uv2[2 * c + 1];
+        }
+        if (dist((double[3]){X.x, X.y, X.z}, Y) > 200) {
+            n_two++;
+            if (kc_tri_point(&p, ws, cams, N, uv, 2, w_conf, 1, used, &res) == KC_OK &&
+                !isfinite(res.X[0]))
+                n_nan_two_points++;
+        }
+    }
+    printf("weighted majority, 4 cameras, %d points with 2 gross errors: unweighted NaN %d, "
+           "confident pair found %d (exact, from the pair: %d), equal weights NaN %d, doubtful "
+           "pair heavier NaN %d; two agreeing pairs on different points NaN %d of %d\n",
+           n_cases, n_nan_unw, n_found, n_exact, n_nan_equal, n_nan_heavy, n_nan_two_points,
+           n_two);
+    CHECK("weighted majority: enough cases", n_cases >= 50 && n_two >= 30);
+    CHECK("unweighted, two of four agree: NaN every time", n_nan_unw == n_cases);
+    /* not every time: a gross error that lies near an epipolar line of a good camera makes
+     * that pair agree too, a tie of two pairs sharing one camera: ambiguous, NaN (never the
+     * wrong point); measured 116 of 200 found */
+    CHECK("confident pair outweighs the doubtful two: the point, exact, from the pair, in half "
+          "the cases or more, never another point",
+          n_exact == n_found && 2 * n_found >= n_cases);
+    CHECK("equal weights, two of four agree: NaN every time", n_nan_equal == n_cases);
+    CHECK("doubtful pair heavier than the agreeing one: NaN every time", n_nan_heavy == n_cases);
+    CHECK("two pairs agreeing on different points: ambiguous, NaN, whatever the weights",
+          n_nan_two_points == n_two);
+    kc_tri_ws_free(ws);
+}
+
 /* kc_tri_all: same bytes at 1 and 2 threads; layout [C,F,M,2] honoured. */
 static void test_all_threads(void)
 {
@@ -293,6 +375,7 @@ int main(void)
     test_exact_and_outliers();
     test_two_cameras();
     test_noise_and_weights();
+    test_weighted_majority();
     test_all_threads();
     return kc_test_summary("test_triangulate");
 }

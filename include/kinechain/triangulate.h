@@ -18,7 +18,11 @@
  * (e.g. three views, one of them grossly wrong but along the epipolar line of another:
  * two pairs agree, and geometry alone cannot tell which is right). And with three or more
  * views the agreeing set must be a strict majority of them: when only half agree (two of
- * four), nothing tells which half saw the marker, and the point is NaN.
+ * four), nothing tells which half saw the marker, and the point is NaN. With weights (a pose
+ * estimator's confidences) the majority is of the weights: two confident views that agree
+ * outweigh two doubtful ones that do not (the estimator's guesses at an occluded joint);
+ * with unit weights this is the majority of cameras. Measured on the Pose2Sim demo (4
+ * cameras, OpenPose BODY_25B): 96% of the detections Pose2Sim triangulates, was 90%.
  *
  * Workspaces: kc_tri_ws_alloc(max_cameras) once per thread; the functions have no other
  * state, so results do not depend on how work is split among threads.

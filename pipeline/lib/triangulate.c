@@ -282,6 +282,21 @@ static void refine(const kc_tri_params *p, const kc_camera *cams, const kc_tri_w
     }
 }
 
+/* Whether the cameras in set outweigh the others among the k seen: a strict majority of the
+ * views' weights (/weights: a keypoint detector's confidences; 1 for markers, where this is a
+ * strict majority of the cameras). */
+static bool outweighs(const kc_tri_ws *ws, const unsigned char *set, int k)
+{
+    double in = 0.0, out = 0.0;
+    for (int j = 0; j < k; j++) {
+        if (set[j])
+            in += ws->w[j];
+        else
+            out += ws->w[j];
+    }
+    return in > out;
+}
+
 /* Set ws->sub to the members of set (over k_seen), return their count. */
 static int set_to_sub(kc_tri_ws *ws, const unsigned char *set, int k_seen)
 {
@@ -365,8 +380,11 @@ int kc_tri_point(const kc_tri_params *p, kc_tri_ws *ws, const kc_camera *cams, s
     }
     /* Only a strict majority of the views is trusted: when half of them or more disagree
      * (say two of four cameras agree and the other two do not), nothing tells which half
-     * saw the marker, so the point is missing rather than possibly wrong. */
-    if (best_n < 2 || ambiguous || (k >= 3 && 2 * best_n <= k))
+     * saw the marker, so the point is missing rather than possibly wrong. With weights the
+     * majority is of the weights: two confident views agreeing outweigh two doubtful ones
+     * that do not (a pose estimator's guesses at an occluded joint), as a third camera
+     * would. */
+    if (best_n < 2 || ambiguous || (k >= 3 && !outweighs(ws, ws->best, k)))
         return KC_OK;
 
     /* Linear solution of the consensus set, refined; then the final set by outlier_px at
@@ -397,7 +415,7 @@ int kc_tri_point(const kc_tri_params *p, kc_tri_ws *ws, const kc_camera *cams, s
             }
     }
     m = set_to_sub(ws, ws->best, k);
-    if (m < p->min_cameras || m < 2 || (k >= 3 && 2 * m <= k))
+    if (m < p->min_cameras || m < 2 || (k >= 3 && !outweighs(ws, ws->best, k)))
         return KC_OK;
     double ss = 0.0;
     for (int r = 0; r < m; r++) {

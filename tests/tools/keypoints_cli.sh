@@ -45,8 +45,10 @@ if [ "$mode" = real ]; then
         expect 0 - "$trial: keypoints to observations" -- "$conv" --layout body25b --rate 60 \
             --calib "$tmp/rig.calib.h5" "$d/pose" "$tmp/$trial.obs.h5"
         # --outlier-px 20: the default 4 px suits markers, not a network's keypoints
-        # (Pose2Sim uses 15 px, but keeps a 2-of-4 camera agreement that kc-triangulate
-        # rejects as ambiguous; 15 px leaves 71% of Pose2Sim's points, 20 px 90%);
+        # (Pose2Sim uses 15 px, but keeps some 2-of-4 camera agreements that kc-triangulate
+        # rejects: a tie of two pairs, or a pair less confident than the other two views;
+        # 15 px leaves 86% of Pose2Sim's points, 20 px 96% — 73% and 90% when a 2-of-4
+        # agreement was never enough, before the majority became one of the confidences);
         # --max-gap 10 as Pose2Sim's interpolation of gaps < 10 frames (Config.toml)
         expect 0 - "$trial: triangulate" -- "$tri" --cutoff none --outlier-px 20 --max-gap 10 \
             -o "$tmp/$trial.traj.h5" \
