@@ -105,12 +105,16 @@ typedef struct kc_kin_options {
     double body_mass_kg;     /* required, > 0 */
     double cutoff_hz;        /* markers and forces, same cutoff; 0 = no filtering */
     double threshold_n;      /* plate unloaded below this vertical force (default 10 N) */
+    int markers_prefiltered; /* 1: pos was already low-pass filtered at cutoff_hz (kc-triangulate's
+                                filter_cutoff_hz), so only the forces are filtered, to the same
+                                cutoff (default 0) */
 } kc_kin_options;
 kc_kin_options kc_kin_default_options(void);
 
 /* Inverse dynamics of both legs for trial pos[F,M,3] at rate_hz with the calibrated
  * Plug-in Gait parameters p and marker map idx, and the trial's force plates. The markers
- * are filtered (when cutoff_hz > 0) before the model is run; the plates as
+ * are filtered (when cutoff_hz > 0 and not markers_prefiltered) before the model is run;
+ * the plates as
  * kc_kin_plates_resample. contacts/n_contacts: optional outputs (NULL to ignore).
  * KC_EINVAL (logged) for bad options or plates, KC_ENOMEM. */
 int kc_kin_inverse_dynamics(const kc_pig_params *p, const double *pos, size_t F, size_t M,

@@ -102,6 +102,16 @@ static void usage(FILE *fp, int status)
             "                       abduction (default) or the mean finite helical axis of\n"
             "                       the knee (both are always written to /model)\n"
             "  --no-kinetics        skip the kinetics even when the trial has force plates\n"
+            "  --kinetics-cutoff auto|none|HZ\n"
+            "                       low-pass of the forces for the inverse dynamics, matched\n"
+            "                       to the markers' (Kristianslund et al. 2012: mismatched\n"
+            "                       cutoffs distort the impact's knee abduction moment).\n"
+            "                       auto (default): the trajectories' filter_cutoff_hz when\n"
+            "                       kc-triangulate filtered them (forces only, to that\n"
+            "                       cutoff), else none (C3D from Nexus: its processed markers\n"
+            "                       and unfiltered plates, as Plug-in Gait); HZ: markers and\n"
+            "                       forces at HZ (4th-order zero-lag Butterworth). Landing\n"
+            "                       force metrics always use the raw plates\n"
             "  --force-threshold N  vertical force (N) below which a plate is unloaded, for\n"
             "                       the contacts and the landing metrics (default 20; about\n"
             "                       5 SD of the unloaded plates' noise)\n"
@@ -145,7 +155,7 @@ static void usage(FILE *fp, int status)
 
 enum { OPT_STATIC = 2000, OPT_SUBJECTS, OPT_SUBJECT, OPT_FROM_TRIAL, OPT_TYPE, OPT_FOOT_FLAT,
        OPT_FUNCTIONAL, OPT_FUNCTIONAL_METHOD, OPT_MODEL, OPT_FOOT_MARKERS, OPT_EV_METHOD,
-       OPT_EVENTS, OPT_NO_KINETICS, OPT_FORCE_THRESHOLD, OPT_MARKERSET };
+       OPT_EVENTS, OPT_NO_KINETICS, OPT_FORCE_THRESHOLD, OPT_MARKERSET, OPT_KIN_CUTOFF };
 
 /* one value of a subjects CSV row: KC_OK, or KC_EINVAL (logged) when not a number; an empty
  * cell or absent column leaves *v */
@@ -303,7 +313,8 @@ static int compare_marker_sets(const int *it, const int *is, const char *trial, 
 static const char *const kin_joint_name[KC_KIN_N_JOINT] = {"Ankle", "Knee", "Hip"};
 
 /* /moments, /joint_forces, /powers of the inverse dynamics, both sides, every joint */
-static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, double thr)
+static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, double thr,
+                        double cutoff_hz, const char *filtering)
 {
     char n[64];
     int st = KC_OK;
@@ -342,7 +353,9 @@ static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, doubl
             gz[f] = isfinite(r->moment[s][KC_KIN_ANKLE][f * 3]) ? r->grf[s][f * 3 + 2] / mass_kg
                                                                  : NAN;
         snprintf(n, sizeof n, "%cVerticalGRF", s ? 'R' : 'L');
-        st = kc_kin_add_series(k, n, "N/kg", "", gz);
+        st = kc_kin_add_series(k, n, "N/kg",
+                               "the foot's vertical ground reaction as the inverse dynamics used "
+                               "it (low-pass filtered when /model kinetics_cutoff_hz > 0)", gz);
     }
     free(gz);
     if (!st)
@@ -350,7 +363,9 @@ static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, doubl
     if (!st)
         st = kc_attrs_set_f64(&k->model, "kinetics_force_threshold_n", thr);
     if (!st)
-        st = kc_attrs_set_f64(&k->model, "kinetics_cutoff_hz", 0.0);
+        st = kc_attrs_set_f64(&k->model, "kinetics_cutoff_hz", cutoff_hz);
+    if (!st)
+        st = kc_attrs_set_str(&k->model, "kinetics_filtering", filtering);
     if (!st)
         st = kc_attrs_set_str(&k->model, "kinetics_segment_parameters",
                               "Dempster via Winter 2009 Table 4.1, as Plug-in Gait "
@@ -774,6 +789,7 @@ int main(int argc, char **argv)
         {"events", required_argument, NULL, OPT_EVENTS},
         {"no-kinetics", no_argument, NULL, OPT_NO_KINETICS},
         {"force-threshold", required_argument, NULL, OPT_FORCE_THRESHOLD},
+        {"kinetics-cutoff", required_argument, NULL, OPT_KIN_CUTOFF},
         {"markerset", required_argument, NULL, OPT_MARKERSET},
         KC_CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -782,6 +798,7 @@ int main(int argc, char **argv)
     const char *type = NULL, *functional_path = NULL, *events_path = NULL, *markerset = NULL;
     int from_trial = 0, foot_flat = 0, use_axis = 0, model_kc = 0, no_kinetics = 0, c;
     double force_threshold = 20.0;
+    double kin_cutoff = -1;   /* -1 auto, 0 none, > 0 Hz */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
@@ -795,6 +812,22 @@ int main(int argc, char **argv)
         case OPT_EVENTS: events_path = optarg; break;
         case OPT_NO_KINETICS: no_kinetics = 1; break;
         case OPT_MARKERSET: markerset = optarg; break;
+        case OPT_KIN_CUTOFF: {
+            char *end;
+            if (strcmp(optarg, "auto") == 0) {
+                kin_cutoff = -1;
+            } else if (strcmp(optarg, "none") == 0) {
+                kin_cutoff = 0;
+            } else {
+                kin_cutoff = strtod(optarg, &end);
+                if (end == optarg || *end || !isfinite(kin_cutoff) || kin_cutoff <= 0) {
+                    KC_ERROR("--kinetics-cutoff: \"%s\" is not auto, none or a frequency > 0 "
+                             "(Hz)", optarg);
+                    return KC_EXIT_USAGE;
+                }
+            }
+            break;
+        }
         case OPT_FORCE_THRESHOLD: {
             char *end;
             force_threshold = strtod(optarg, &end);
@@ -883,6 +916,8 @@ int main(int argc, char **argv)
     kc_kin_contact *kct = NULL;
     size_t nkct = 0;
     int have_kin = 0;
+    double kin_cutoff_used = 0;
+    char kin_filtering[200] = "";
     kc_pig_params p = kc_pig_default_params();
     p.foot_flat = foot_flat;
     p.hjc_harrington = model_kc;
@@ -1039,7 +1074,36 @@ int main(int argc, char **argv)
         } else {
             kc_kin_options ko = kc_kin_default_options();
             ko.body_mass_kg = mass_kg;
-            ko.cutoff_hz = 0;   /* as Nexus: markers and plates unfiltered (docs/kinetics.md) */
+            /* matched cutoffs (docs/kinetics.md): the trajectories' own filter for the forces
+             * when kc-triangulate filtered them; none for C3D from Nexus, as Nexus */
+            if (kin_cutoff > 0) {
+                ko.cutoff_hz = kin_cutoff;
+                snprintf(kin_filtering, sizeof kin_filtering,
+                         "--kinetics-cutoff: markers and forces at %g Hz", kin_cutoff);
+            } else if (kin_cutoff < 0 && isfinite(t->filter_cutoff_hz) &&
+                       t->filter_cutoff_hz > 0) {
+                ko.cutoff_hz = t->filter_cutoff_hz;
+                ko.markers_prefiltered = 1;
+                snprintf(kin_filtering, sizeof kin_filtering,
+                         "forces at the trajectories' filter_cutoff_hz, %g Hz (the markers "
+                         "were filtered there): matched cutoffs, Kristianslund et al. 2012",
+                         t->filter_cutoff_hz);
+            } else {
+                ko.cutoff_hz = 0;
+                snprintf(kin_filtering, sizeof kin_filtering, "%s",
+                         kin_cutoff == 0 ? "--kinetics-cutoff none: markers and forces "
+                                           "unfiltered"
+                                         : "none: the trajectories record no filter (as "
+                                           "Plug-in Gait on Nexus's processed markers and raw "
+                                           "plates)");
+            }
+            if (ko.cutoff_hz > 0 && ko.cutoff_hz >= t->rate_hz / 2) {
+                KC_ERROR("--kinetics-cutoff: %g Hz is not below half the marker rate of \"%s\" "
+                         "(%g Hz)", ko.cutoff_hz, trial_path, t->rate_hz);
+                st = KC_EINVAL;
+                goto fail;
+            }
+            kin_cutoff_used = ko.cutoff_hz;
             ko.threshold_n = force_threshold;
             if ((st = kc_kin_inverse_dynamics(&p, t->position, F, M, it, t->rate_hz,
                                               t->forceplates, t->n_forceplates, &ko, trial_path,
@@ -1074,7 +1138,8 @@ int main(int argc, char **argv)
     for (int ch = 0; ch < KC_PIG_N_CENTRES; ch++)
         if ((st = kc_kin_add_centre(k, kc_pig_centre_names[ch], centres + (size_t)ch * F * 3)))
             goto fail;
-    if (have_kin && (st = add_kinetics(k, &kr, mass_kg, force_threshold)))
+    if (have_kin && (st = add_kinetics(k, &kr, mass_kg, force_threshold, kin_cutoff_used,
+                                       kin_filtering)))
         goto fail;
     if ((st = kc_pig_params_to_attrs(&p, &k->model)))
         goto fail;

@@ -24,7 +24,7 @@ const kc_kin_bsp kc_kin_bsp_pig[KC_KIN_N_SEG] = {
 
 kc_kin_options kc_kin_default_options(void)
 {
-    kc_kin_options o = {NAN, 0.0, 10.0};
+    kc_kin_options o = {NAN, 0.0, 10.0, 0};
     return o;
 }
 
@@ -452,7 +452,8 @@ int kc_kin_inverse_dynamics(const kc_pig_params *p, const double *pos, size_t F,
     if (!fpos || !mk || !pose || !sg)
         goto done;
     memcpy(fpos, pos, F * M * 3 * sizeof(double));
-    if (o->cutoff_hz > 0 && (st = kc_filter_positions(fpos, F, M, o->cutoff_hz, rate_hz)))
+    if (o->cutoff_hz > 0 && !o->markers_prefiltered &&
+        (st = kc_filter_positions(fpos, F, M, o->cutoff_hz, rate_hz)))
         goto done;
     for (size_t f = 0; f < F; f++) {
         kc_pig_gather(fpos, M, f, idx, mk[f]);

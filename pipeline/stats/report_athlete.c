@@ -301,8 +301,11 @@ int kc_rep_athlete_page(const kc_report *r, const kc_rep_subject *s)
               "external knee abduction moment (N&middot;m/kg, positive = valgus loading, as "
               "Hewett et al. 2005) of each trial with force plates, from 50 ms before initial "
               "contact to 50 ms after take-off; left blue, right vermillion; line style = "
-              "trial. Gaps: a foot's contact flagged (both feet on one plate, a foot across two "
-              "plates), never guessed.</figcaption></figure>\n",
+              "trial. Both as kc-ik's inverse dynamics used them: the forces low-passed at the "
+              "markers' cutoff when the trajectories were filtered (matched cutoffs), so the "
+              "curve's impact peak can lie below the peak force of the tables, which comes "
+              "from the raw plates. Gaps: a foot's contact flagged (both feet on one plate, a "
+              "foot across two plates), never guessed.</figcaption></figure>\n",
               fp);
     }
     fputs("<h2>Frontal plane at peak knee valgus</h2>\n", fp);

@@ -6,7 +6,8 @@
 # same bytes at 1 and 2 threads. Kinetics (issue 11): a plate without calibration and a force
 # rate that does not divide the marker rate (files from test_ik_kinetics bad-plates, next to
 # TEST_IK_SYNTH) are bad input; the good run has /moments with units and convention, and
-# --no-kinetics leaves them out.
+# --no-kinetics leaves them out; --kinetics-cutoff: misuse, a bad cutoff, and what auto and none
+# record and do on trajectories kc-triangulate filtered.
 # usage: ik_cli.sh KC_IK KC_SYNTH TEST_IK_SYNTH WORKDIR
 set -u
 ik=$1
@@ -126,6 +127,32 @@ h5dump -a /subject "$o" | grep -q '"s01"' || { echo "FAIL: subject not s01"; fai
 expect 0 0 -o "$work/t1.kin.h5" --threads 1 --no-provenance --static "$st" --subjects "$csv" "$tr"
 expect 0 0 -o "$work/t2.kin.h5" --threads 2 --no-provenance --static "$st" --subjects "$csv" "$tr"
 cmp "$work/t1.kin.h5" "$work/t2.kin.h5" || { echo "FAIL: 1 and 2 threads differ"; fail=1; }
+
+# --kinetics-cutoff (matched cutoffs, docs/kinetics.md): misuse exit 1; a cutoff at or above
+# half the marker rate exit 2; on trajectories kc-triangulate filtered, auto filters the forces
+# at the trajectories' cutoff (recorded in /model) and none leaves them raw (other moments);
+# trajectories without a filter (the truth markers above) get none under auto
+attr() { h5dump -a "/model/$1" "$2" 2>/dev/null | sed -n 's/^ *(0): //p'; }
+expect 1 1 -o "$o" --kinetics-cutoff fast --static "$st" --subjects "$csv" "$tr"
+expect 1 1 -o "$o" --kinetics-cutoff -5 --static "$st" --subjects "$csv" "$tr"
+expect 2 1 -o "$o" --kinetics-cutoff 5000 --static "$st" --subjects "$csv" "$tr"
+names "half the marker rate"
+[ "$(attr kinetics_cutoff_hz "$work/t1.kin.h5")" = 0 ] && attr kinetics_filtering "$work/t1.kin.h5" |
+    grep -q "record no filter" || { echo "FAIL: unfiltered trajectories: kinetics not unfiltered"; fail=1; }
+tri=$(dirname "$ik")/kc-triangulate
+if "$tri" --quiet -o "$work/dvj_tri.traj.h5" "$work/S/calib/truth.calib.h5"         "$work/S/s01/dvj_1.obs.h5"; then
+    expect 0 0 -o "$work/auto.kin.h5" --static "$st" --subjects "$csv" "$work/dvj_tri.traj.h5"
+    expect 0 0 -o "$work/none.kin.h5" --kinetics-cutoff none --static "$st" --subjects "$csv"         "$work/dvj_tri.traj.h5"
+    a=$(attr kinetics_cutoff_hz "$work/auto.kin.h5")
+    [ "$a" = 12 ] && attr kinetics_filtering "$work/auto.kin.h5" | grep -q "matched cutoffs" ||
+        { echo "FAIL: auto on kc-triangulate's 12 Hz trajectories: cutoff \"$a\" ($(attr kinetics_filtering "$work/auto.kin.h5"))"; fail=1; }
+    [ "$(attr kinetics_cutoff_hz "$work/none.kin.h5")" = 0 ] ||
+        { echo "FAIL: --kinetics-cutoff none: cutoff not 0"; fail=1; }
+    h5diff -q "$work/auto.kin.h5" "$work/none.kin.h5" /moments/LKnee /moments/LKnee >/dev/null 2>&1 &&
+        { echo "FAIL: auto and none gave the same knee moments"; fail=1; }
+else
+    echo "FAIL: kc-triangulate of the trial"; fail=1
+fi
 
 [ "$fail" -eq 0 ] && echo "ik_cli: all checks passed"
 exit "$fail"
