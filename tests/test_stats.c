@@ -134,6 +134,15 @@ static void test_icc(void)
     R("ICC(2,1) CI df", r.df_agreement, 1.1984689210133267e+01);
     R("F", r.f, 4.9289948453608346e+01);
     R("p of F", r.p_f, 1.0064428182892218e-06);
+    /* a Satterthwaite df of a few hundredths (a negative ICC(2,1): 4 x 2, the same R code):
+     * F* = qf(.975, 3, 0.0658) = 1.83e47, whose beta variable rounds to 1 in double; R's qf
+     * goes through the complementary beta and so must kinechain (it gave NaN before) */
+    static const double Yn[] = {4.8, 4.1, 2.6, 4.9, 8.1, 0.2, 7.5, 3.2};
+    CHECK("icc small df ok", kc_stats_icc(Yn, 4, 2, &r) == KC_OK);
+    R("small df: ICC(2,1)", r.icc21, -0.68901013250194876);
+    R("small df: Satterthwaite df", r.df_agreement, 0.06584716345190085);
+    CHECK_NEAR("small df: ICC(2,1) CI low", r.icc21_lo, -0.82024359512809775, 1e-9);
+    CHECK_NEAR("small df: ICC(2,1) CI high", r.icc21_hi, 0.26539509085248403, 1e-9);
     CHECK("icc k=1 rejected", kc_stats_icc(Yv, 18, 1, &r) == KC_EINVAL);
     /* constant rows (exact in binary): MSE = 0, the intervals cannot be formed */
     static const double C[] = {1.0, 1.0, 3.0, 3.0};

@@ -319,16 +319,18 @@ int kc_stats_hedges_g(const double *x, size_t nx, const double *y, size_t ny, kc
  *                lower = n (MSR - F* MSE) / (F* (k MSC + (kn-k-n) MSE) + n MSR),
  *                upper = n (F** MSR - MSE) / (k MSC + (kn-k-n) MSE + n F** MSR).
  * Bounds that cannot be formed (MSE = 0, r = 1, v not positive) stay NaN. */
-/* Upper-tail quantile of F(d1, d2) through the beta distribution (X = d2 B / (d1 (1 - B)),
- * B ~ Beta(d1/2, d2/2)): GSL's gsl_cdf_fdist_Qinv gives NaN for degrees of freedom below 1,
- * which the Satterthwaite df of ICC(2,1) can be; this agrees with R's qf there. NaN when the
- * quantile cannot be computed. */
+/* Upper-tail quantile of F(d1, d2) through the beta distribution: X = (d2/d1)(1/C - 1) with
+ * C = 1 - B ~ Beta(d2/2, d1/2), so the upper tail of X is the lower tail of C (the form R's
+ * qf uses). GSL's gsl_cdf_fdist_Qinv gives NaN for degrees of freedom below 1, which the
+ * Satterthwaite df of ICC(2,1) can be; and going through B itself (X = d2 B / (d1 (1 - B)))
+ * loses everything when B rounds to 1, as it does for a Satterthwaite df of a few hundredths,
+ * where C is still a representable small number. NaN when the quantile cannot be computed. */
 static double f_qinv(double p, double d1, double d2)
 {
-    double b = gsl_cdf_beta_Qinv(p, d1 / 2.0, d2 / 2.0);
-    if (!isfinite(b) || b >= 1.0)
+    double c = gsl_cdf_beta_Pinv(p, d2 / 2.0, d1 / 2.0);
+    if (!isfinite(c) || !(c > 0.0))
         return NAN;
-    return d2 * b / (d1 * (1.0 - b));
+    return d2 / d1 * (1.0 / c - 1.0);
 }
 
 static void icc_ci(kc_icc *o)
