@@ -251,6 +251,12 @@ static void check_chain(const char *path, const kc_kin *k, const char *what)
         if (hip == 1)
             CHECK("hip named", strstr(sum, "hip (") != NULL);
         CHECK("model named", strstr(sum, "model pig") != NULL);
+        /* the FPPA's conditioning said exactly when fppa_video_sensitivity_deg_per_cm > 5 */
+        double sens = metric(k->metrics, "fppa_video_sensitivity_deg_per_cm", sd);
+        printf("  %s %s fppa_video %.1f deg, sensitivity %.2f deg/cm\n", what, sd, fp, sens);
+        snprintf(w, sizeof w, "%s %s: FPPA called ill-conditioned exactly when > 5 deg/cm", what,
+                 sd);
+        CHECK(w, (isfinite(fp) && sens > 5.0) == (strstr(sum, "ill-conditioned") != NULL));
         free(sum);
     }
     kc_h5_close(h);

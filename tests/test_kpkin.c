@@ -298,6 +298,12 @@ static void check_kp_chain(const char *path, const kc_kin *k, const char *source
             CHECK(o, (not_assessed || (strstr(sum, "keypoints") && strstr(sum, layout))) &&
                          !strstr(sum, "Plug-in Gait") &&
                          (!dvj || !strstr(sum, "Bates")));   /* no valgus angle assessed */
+            double sens = met(k->metrics, "fppa_video_sensitivity_deg_per_cm", sd, NULL);
+            int ill = dvj && isfinite(met(k->metrics, "fppa_video_at_pkf_deg", sd, NULL)) &&
+                      isfinite(sens) && sens > 5.0;
+            snprintf(o, sizeof o, "%s %s: says the FPPA is ill-conditioned exactly when its "
+                     "sensitivity %.2f deg/cm > 5", name, type, sens);
+            CHECK(o, ill == (strstr(sum, "ill-conditioned") != NULL));
         } else {
             CHECK("summary attribute", 0);
         }
@@ -651,6 +657,21 @@ static void check_dvj(const char *dir, const kc_obs *o)
             snprintf(name, sizeof name, "%s fppa_video_at_pkf_deg (hip keypoint as the thigh)",
                      sn[s]);
             CHECK_NEAR(name, got, want, 1e-6);
+            /* its conditioning: the knee 5 mm toward either side (the facing frame's Y) */
+            double fq[2];
+            for (int q = 0; q < 2; q++) {
+                double yq[3] = {y[0], 0, y[2]}, zq[3] = {zz[0], 0, zz[2]};
+                v3 Kq = add(at3(P[1][s], (size_t)pk[s]), scl(kt.Y, q ? 5.0 : -5.0));
+                image(&kt, C, Kq, &yq[1], &zq[1]);
+                yq[1] *= lat;
+                fq[q] = fppa2(yq, zq);
+            }
+            double sw = fabs(fq[1] - fq[0]);
+            double sg = met(k->metrics, "fppa_video_sensitivity_deg_per_cm", sn[s], NULL);
+            printf("  %s fppa_video_sensitivity_deg_per_cm %9.4f (independent %9.4f)\n", sn[s],
+                   sg, sw);
+            snprintf(name, sizeof name, "%s fppa_video_sensitivity_deg_per_cm", sn[s]);
+            CHECK_NEAR(name, sg, sw, 1e-6);
         }
     }
     /* kc-synth's own video metrics (Plug-in Gait's PKF, the ASIS-knee midpoint as the thigh
@@ -1270,6 +1291,7 @@ static int run_real(const char *dir)
         {"knee_flexion_at_ic_deg", -10, 160}, {"peak_knee_flexion_deg", -10, 160},
         {"knee_flexion_range_deg", -170, 170}, {"contact_time_s", 0, 2},
         {"fppa_3d_at_pkf_deg", -60, 60}, {"fppa_video_at_pkf_deg", -60, 60},
+        {"fppa_video_sensitivity_deg_per_cm", 0, 1000},
         {"medial_knee_displacement_mm", 0, 500}, {"pelvic_obliquity_at_pkf_deg", -60, 60},
         {"trunk_lateral_lean_at_pkf_deg", -60, 60},
         {"knee_separation_ratio_at_peak_flexion", 0.1, 5}, {"ankle_separation_ratio_at_peak_flexion", 0.1, 5},

@@ -89,6 +89,14 @@ int kc_metrics_dvj(const double *angles, const double *centres, size_t F, double
  *                              positive. [verify] the exact proximal-thigh landmark of each
  *                              study. Differs from fppa_3d_at_pkf_deg by the thigh landmark
  *                              (ASIS-knee midpoint, not HJC) and the perspective view.
+ *   fppa_video_sensitivity_deg_per_cm (per side) how much that FPPA changes when the knee
+ *                              centre moves 1 cm mediolaterally (along the progression
+ *                              frame's Y; central difference of +-5 mm, same camera, deg/cm).
+ *                              The FPPA's conditioning: with the thigh seen end-on (a deep
+ *                              landing, the hip little above the knee) a few millimetres of
+ *                              knee position swing it by tens of degrees. For scale: a thigh
+ *                              line 200 mm long in the image gives about 3 deg/cm; Munro et
+ *                              al. 2012 report an SEM of 2.7-3.0 deg for 2D FPPA.
  *   knee_separation_ratio_video (side "") image distance between the knee centres over that
  *                              between the hip centres, at the frame of largest mean knee
  *                              flexion between the later IC and the earlier TO (Noyes et al.
@@ -146,9 +154,14 @@ int kc_metrics_sls(const double *angles, size_t F, double rate_hz, int side, dou
  * the knee is judged by the video-comparable FPPA alone, the pelvis/trunk link by trunk lean on
  * a landing and contralateral pelvic drop on a squat, and hip and foot/ankle are not assessed);
  * it is named in the text.
+ * When fppa_video_sensitivity_deg_per_cm exceeds KC_CHAIN_FPPA_SENS_DEG_PER_CM the knee's
+ * sentence says the FPPA is ill-conditioned in that trial (the flags are not changed).
  * summary: one or two sentences (knee; links). KC_EINVAL for a bad side or NULL names. */
 #define KC_CHAIN_KNEE_IC_DEG 4.6
 #define KC_CHAIN_FPPA_DEG 13.0
+/* kinechain convention: at 5 deg per cm, 1.5 cm of knee position is the smallest detectable
+ * difference of 2D FPPA (7.5-8.9 deg, Munro et al. 2012, J Sport Rehabil 21:7) */
+#define KC_CHAIN_FPPA_SENS_DEG_PER_CM 5.0
 #define KC_CHAIN_HIP_ADD_DEG 10.0
 #define KC_CHAIN_HIP_IR_DEG 10.0
 #define KC_CHAIN_PELVIC_DROP_DEG 5.0

@@ -31,7 +31,8 @@ const char *const kc_kpkin_metrics[] = {
     "knee_separation_ratio_at_peak_flexion", "ankle_separation_ratio_at_peak_flexion",
     "flight_time_s",
     /* kc_metrics_dvj_video */
-    "fppa_video_at_pkf_deg", "knee_separation_ratio_video", "ankle_separation_ratio_video",
+    "fppa_video_at_pkf_deg", "fppa_video_sensitivity_deg_per_cm",
+    "knee_separation_ratio_video", "ankle_separation_ratio_video",
     "knee_to_ankle_separation_ratio_video",
     /* kc_metrics_sls */
     "peak_contralateral_pelvic_drop_deg", NULL};

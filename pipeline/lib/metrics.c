@@ -297,7 +297,7 @@ int kc_metrics_dvj_video(const double *angles, const double *centres, const doub
     int st = KC_OK;
     for (int s = 0; s < 2 && !st; s++) {
         const kc_dvj_events *e = &ev[s];
-        double v = NAN;
+        double v = NAN, sens = NAN;
         long fr = -1;
         if (isfinite(e->ic_s) && isfinite(e->to_s) && e->pkf_ok && isfinite(C.x)) {
             size_t f = e->pkf_frame;
@@ -312,10 +312,26 @@ int kc_metrics_dvj_video(const double *angles, const double *centres, const doub
                 y[j] *= lat;
             v = fppa_yz(y, z);
             fr = isfinite(v) ? (long)f : -1;
+            /* conditioning: the knee moved 5 mm toward either side (progression frame's Y),
+             * the same image; what 1 cm of mediolateral knee motion does to the angle */
+            double fp[2];
+            for (int q = 0; q < 2; q++) {
+                double yq[3] = {y[0], 0, y[2]}, zq[3] = {z[0], 0, z[2]};
+                kc_vec3 Kq = kc_v3_axpy(K, q ? 5.0 : -5.0, kc_m3_col(prog, 1));
+                image_yz(prog, C, Kq, &yq[1], &zq[1]);
+                yq[1] *= lat;
+                fp[q] = fppa_yz(yq, zq);
+            }
+            sens = isfinite(v) ? fabs(fp[1] - fp[0]) : NAN;
         }
         st = add(t, "fppa_video_at_pkf_deg", sn[s], v, "deg", fr, rate_hz,
                  "peak_knee_flexion; 2D image of a frontal camera 3 m in front at knee height: "
                  "proximal thigh (ASIS-knee midpoint), knee centre, ankle centre");
+        if (!st)
+            st = add(t, "fppa_video_sensitivity_deg_per_cm", sn[s], sens, "deg/cm", fr, rate_hz,
+                     "peak_knee_flexion; change of fppa_video_at_pkf_deg when the knee centre "
+                     "moves 1 cm mediolaterally (central difference, +-5 mm), same image: large "
+                     "when the thigh is seen end-on (deep flexion), the angle then ill-conditioned");
     }
     /* separations at the frame of largest mean knee flexion between the later IC and the
      * earlier TO (as the 3D ratios), in the same image */
@@ -512,6 +528,12 @@ int kc_chain_summarize(const kc_table *metrics, const char *trial_type, const ch
     } else
         append(o, n, "%s knee (%s): valgus not assessed%s.", word[side], mname,
                sls ? " against a landing threshold (single-leg squat)" : " (missing data)");
+    double sens = sls ? NAN : find_metric(metrics, "fppa_video_sensitivity_deg_per_cm", sd);
+    if (isfinite(find_metric(metrics, "fppa_video_at_pkf_deg", sd)) && isfinite(sens) &&
+        sens > KC_CHAIN_FPPA_SENS_DEG_PER_CM)
+        append(o, n, " The video-comparable FPPA is ill-conditioned in this trial: it moves %.1f "
+               "deg per cm of knee position (> %.0f; the thigh seen nearly end-on), so read it "
+               "with care.", sens, KC_CHAIN_FPPA_SENS_DEG_PER_CM);
     const char *lname[3] = {"hip", "pelvis/trunk", "foot/ankle"};
     const char *lfind[3] = {hip, pel, foot};
     int lidx[3] = {KC_CHAIN_HIP, KC_CHAIN_PELVIS_TRUNK, KC_CHAIN_FOOT_ANKLE};
