@@ -353,9 +353,8 @@ static int add_kinetics(kc_kin *k, const kc_kin_result *r, double mass_kg, doubl
             gz[f] = isfinite(r->moment[s][KC_KIN_ANKLE][f * 3]) ? r->grf[s][f * 3 + 2] / mass_kg
                                                                  : NAN;
         snprintf(n, sizeof n, "%cVerticalGRF", s ? 'R' : 'L');
-        st = kc_kin_add_series(k, n, "N/kg",
-                               "the foot's vertical ground reaction as the inverse dynamics used "
-                               "it (low-pass filtered when /model kinetics_cutoff_hz > 0)", gz);
+        /* as the inverse dynamics used it: low-pass filtered when kinetics_cutoff_hz > 0 */
+        st = kc_kin_add_series(k, n, "N/kg", "", gz);
     }
     free(gz);
     if (!st)
