@@ -188,9 +188,32 @@ done:
     free(ids);
 }
 
+/* kc_rep_fppa_ill_conditioned: a trial-side counts when it has a video FPPA and its sensitivity
+ * is above 5 deg/cm; one without a video FPPA is not counted at all, a missing sensitivity is
+ * not ill-conditioned */
+static void check_ill_conditioned(void)
+{
+    static const char *const cols[2] = {"fppa_video_at_pkf_deg", "fppa_video_sensitivity_deg_per_cm"};
+    enum kc_col_type ty[2] = {KC_COL_STR, KC_COL_STR};
+    static const char *const v[5][2] = {{"10", "3"}, {"20", "7.5"}, {"", "9"}, {"15", ""},
+                                        {"12", "5"}};
+    kc_table *t = kc_table_alloc(2, cols, ty);
+    for (int i = 0; t && i < 5; i++) {
+        long r = kc_table_add_row(t);
+        if (r < 0 || kc_table_set_str(t, (size_t)r, 0, v[i][0]) ||
+            kc_table_set_str(t, (size_t)r, 1, v[i][1]))
+            break;
+    }
+    size_t n_all = 0, n_ill = t ? kc_rep_fppa_ill_conditioned(t, &n_all) : 99;
+    CHECK("ill-conditioned video FPPAs: 1 of the 4 with an FPPA (7.5 > 5; 5 is not above)",
+          n_ill == 1 && n_all == 4);
+    kc_table_free(t);
+}
+
 int main(void)
 {
     kc_log_init("test_stats_figures", KC_LOG_ERROR);
+    check_ill_conditioned();
     const char *dir = kc_test_tmpdir("test_stats_figures");
     check_figure(dir, 10);
     check_figure(dir, 500);

@@ -6,6 +6,7 @@
 
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
+#include "kinechain/metrics.h"
 #include "kinechain/spm.h"
 #include "report.h"
 
@@ -854,6 +855,21 @@ static int has_values(const kc_table *t, const char *name)
     return 0;
 }
 
+size_t kc_rep_fppa_ill_conditioned(const kc_table *t, size_t *n_all)
+{
+    int cf = kc_table_find(t, "fppa_video_at_pkf_deg");
+    int cs = kc_table_find(t, "fppa_video_sensitivity_deg_per_cm");
+    size_t ill = 0;
+    *n_all = 0;
+    for (size_t row = 0, nr = kc_table_nrows(t); cf >= 0 && row < nr; row++) {
+        if (!isfinite(num_at(t, row, cf)))
+            continue;
+        (*n_all)++;
+        ill += num_at(t, row, cs) > KC_CHAIN_FPPA_SENS_DEG_PER_CM;   /* NaN: not counted */
+    }
+    return ill;
+}
+
 int kc_fig_subject_valgus(const kc_report *r, int *made)
 {
     *made = 0;
@@ -881,6 +897,7 @@ int kc_fig_subject_valgus(const kc_report *r, int *made)
                      : "No video-comparable FPPA in these kinematics files: no normal range is "
                        "shaded. Model %s.",
              *r->models ? r->models : "unknown");
+
     return subject_panels(r, all, np, "Per subject: peak knee valgus and FPPA", cap,
                           "subject_valgus_fppa.png",
                           np == 3 ? "trials.csv peak_knee_valgus_deg, fppa_3d_at_pkf_deg, "

@@ -16,6 +16,7 @@
 #include "kinechain/cli.h"
 #include "kinechain/kinfile.h"
 #include "kinechain/log.h"
+#include "kinechain/metrics.h"
 #include "report.h"
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -988,6 +989,14 @@ static int cohort_page(kc_report *r, const int *bands_made, const int *spm_made,
                        "files carry no video-comparable FPPA (fppa_video_at_pkf_deg), so no "
                        "published normal range is shaded: the 2D-video range of Herrington "
                        "&amp; Munro 2010 does not apply to 3D angles. Source: trials.csv.");
+        size_t n_fppa, n_ill = kc_rep_fppa_ill_conditioned(r->trials_csv, &n_fppa);
+        if (video && n_ill)
+            fprintf(fp, "<p class=\"warn\">The video-comparable FPPA is ill-conditioned in %zu "
+                    "of %zu trial-sides: there 1 cm of mediolateral knee position moves it by "
+                    "more than %.0f&deg; (fppa_video_sensitivity_deg_per_cm in trials.csv; the "
+                    "thigh seen nearly end-on at peak knee flexion), so read those values, and "
+                    "their place against the normal range, with care.</p>\n",
+                    n_ill, n_fppa, KC_CHAIN_FPPA_SENS_DEG_PER_CM);
     }
     if (kinetics_made) {
         fputs("<h3>Landing kinetics per subject</h3>\n", fp);

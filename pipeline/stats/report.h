@@ -220,6 +220,10 @@ void kc_html_num(FILE *fp, double v, int decimals);
 extern const char *const kc_rep_channels[6];   /* Hip, Knee, Ankle, Pelvis, FootProgress, Thorax */
 int kc_fig_bands(const kc_report *r, const char *channel, int *made) KC_RESULT_USED;
 int kc_fig_subject_valgus(const kc_report *r, int *made) KC_RESULT_USED;
+/* Trial-sides of trials table t whose video-comparable FPPA is ill-conditioned
+ * (fppa_video_sensitivity_deg_per_cm > KC_CHAIN_FPPA_SENS_DEG_PER_CM); *n_all = those with a
+ * video-comparable FPPA. */
+size_t kc_rep_fppa_ill_conditioned(const kc_table *t, size_t *n_all);
 /* The same per-subject layout for the kinetic metrics (peak external knee abduction moment,
  * peak vertical force, loading rate): a panel per metric with a value in trials.csv; no figure
  * (made = 0) when the cohort has none, i.e. no force plates. */

@@ -72,6 +72,21 @@ else
         fail "a kinetics figure without kinetic values in trials.csv"
 fi
 
+# the ill-conditioned video FPPAs counted on the page as in trials.csv (sensitivity > 5 deg/cm
+# among the trial-sides with a video FPPA), or no such warning when there are none
+ill=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "fppa_video_at_pkf_deg") f = i;
+                                                     if ($i == "fppa_video_sensitivity_deg_per_cm") s = i }; next }
+               f && $f != "" && $f != "nan" { n++; if (s && $s != "" && $s + 0 > 5) k++ }
+               END { printf "%d of %d", k, n }' "$O/trials.csv")
+if [ "${ill%% *}" -gt 0 ]; then
+    grep -q "ill-conditioned in $ill trial-sides" "$O/report.html" &&
+        ok "the page counts the ill-conditioned video FPPAs as trials.csv does ($ill)" ||
+        fail "trials.csv has $ill ill-conditioned video FPPAs; the page says: $(grep -o 'ill-conditioned in [0-9]* of [0-9]*' "$O/report.html")"
+else
+    grep -q "ill-conditioned in" "$O/report.html" && fail "an ill-conditioned warning without such trials" ||
+        ok "no ill-conditioned video FPPA, no warning"
+fi
+
 # an SPM{t} figure for every landing channel kc-stats ran the two-sample SPM on (spm.csv)
 for ch in $(awk -F, '$3 == "spm_t2" && $1 ~ /^landing_[LR]/ { sub(/^landing_[LR]/, "", $1); print $1 }' "$O/spm.csv" | sort -u); do
     [ -s "$O/plots/spm_landing_$ch.png" ] || fail "spm.csv has two-sample rows for $ch but plots/spm_landing_$ch.png is missing"
