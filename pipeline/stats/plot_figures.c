@@ -729,7 +729,7 @@ static int subject_panels(const kc_report *r, const subject_panel *pan, int np,
             sum[(size_t)subj[row] * 2 + (size_t)side] += v;
             cnt[(size_t)subj[row] * 2 + (size_t)side]++;
         }
-        if (!isfinite(ymin)) {   /* a panel without a value (the caller checks; be safe) */
+        if (!isfinite(ymin)) {   /* a column present but without a value: an empty panel */
             ymin = 0;
             ymax = 1;
         }
